@@ -9,12 +9,12 @@ so the samples depend only on seed, bs and steps, not on how often the run was i
 'samples' in a safetensors file (default bench/runs/fid_ddpm_samples.safetensors; git ignores runs/), written after every
 batch (atomically), so an interrupted run resumes where it stopped (a short last batch is dropped and redone whole when
 more samples are asked for). Samples made with other settings are never mixed in: the file records steps, seed and bs, and
-a mismatch is an error (delete the file or pass another --out).
+a mismatch is an error (delete the file or pass another --out); so are samples from another checkpoint (SHA-1 recorded).
 1000 U-Net evaluations per image are slow on a CPU; the script prints the time per image after every batch.
 Scoring (the same protocol as nbs/14_fid.ipynb): reference = a random half (5,000 images, permutation seed 0) of the
 10,000 MNIST images of load_mnist('test'); the floor = real images from the other half, scored at the same n.
 """
-import argparse, json, os, time
+import argparse, hashlib, json, os, time
 from pathlib import Path
 import torch
 from safetensors import safe_open
@@ -33,11 +33,16 @@ def reference_split(n_all: int = 10_000, seed: int = 0):
     return perm[:n_all // 2], perm[n_all // 2:]
 
 
+def checkpoint_sha1() -> str:
+    "SHA-1 of the DDPM weights file: samples from different weights are never mixed or scored as these."
+    return hashlib.sha1(CKPT.read_bytes()).hexdigest()
+
+
 def load_samples(path: Path, steps: int, seed: int, bs: int) -> tuple[torch.Tensor, float]:
-    "Samples (k, 1, 32, 32) already in `path`, checked to come from the same `steps`, `seed` and `bs`, and their sampling seconds; empty if no file."
+    "Samples (k, 1, 32, 32) already in `path`, checked to come from this checkpoint with the same `steps`, `seed`, `bs`, and their sampling seconds; empty if no file."
     if not path.is_file(): return torch.empty(0, 1, 32, 32), 0.
     with safe_open(str(path), 'pt') as f: meta = f.metadata() or {}
-    want = dict(steps=str(steps), seed=str(seed), bs=str(bs))
+    want = dict(steps=str(steps), seed=str(seed), bs=str(bs), checkpoint_sha1=checkpoint_sha1())
     have = {k: meta.get(k) for k in want}
     if have != want: raise SystemExit(f"{path} holds samples made with {have}, not {want}: delete it or pass another --out")
     return load_file(str(path))['samples'], float(meta.get('sampling_s', 0))
@@ -48,7 +53,8 @@ def save_samples(samples: torch.Tensor, path: Path, steps: int, seed: int, bs: i
     path.parent.mkdir(parents=True, exist_ok=True)
     tmp = path.with_name(path.name + '.tmp')
     save_file({'samples': samples.contiguous()}, str(tmp),
-              metadata={'steps': str(steps), 'seed': str(seed), 'bs': str(bs), 'sampling_s': f'{secs:.1f}', 'checkpoint': CKPT.name})
+              metadata={'steps': str(steps), 'seed': str(seed), 'bs': str(bs), 'sampling_s': f'{secs:.1f}',
+                        'threads': str(torch.get_num_threads()), 'checkpoint': CKPT.name, 'checkpoint_sha1': checkpoint_sha1()})
     os.replace(tmp, path)
 
 
