@@ -1,7 +1,7 @@
 #!/usr/bin/env python
 """FID and KID against the number of network evaluations (NFE) for every sampler of lesson 15 on lesson 13's MNIST DDPM.
 
-Usage: python bench/samplers.py [--n 500] [--bs 250] [--nfe 5,10,20,50,100] [--configs all] [--seed 0] [--threads 1]
+Usage: python bench/samplers.py [--n 300] [--bs 100] [--nfe 5,10,20,50,100] [--configs all] [--seed 0] [--threads 1]
                                 [--runs bench/runs/samplers] [--results bench/results/samplers.json] [--quick] [--score-only]
 
 Samplers (CONFIGS below): DDIM (eta=0), strided DDPM (DDIM with eta=1), Euler, Euler ancestral, Heun and
@@ -11,9 +11,10 @@ each at NFE budgets 5, 10, 20, 50, 100 (Heun gets (NFE+1)//2 steps: 2*steps-1 ev
 Noise: batch k (images k*bs to (k+1)*bs - 1) uses torch.Generator seeded with seed + k: first for xT (b, 1, 32, 32),
 then for the sampler's own noise. Every sampler therefore starts from the same xT for the same image index, and the
 DDPM 1000-step samples are exactly those of bench/fid_ddpm.py with the same seed and bs (reused from
-bench/runs/fid_ddpm_samples.safetensors when that file holds enough of them).
+bench/runs/fid_ddpm_samples.safetensors when that file holds enough of them, made with the same weights).
 Samples are mapped from [-1, 1] to [0, 1] (clamped) and cached per configuration as safetensors under --runs (git
-ignores runs/), written after every batch, so an interrupted run resumes; settings are stored and a mismatch is an error.
+ignores runs/), written after every batch, so an interrupted run resumes; settings and the SHA-1 of the weights are
+stored, and a mismatch is an error.
 Scoring, the protocol of nbs/14_fid.ipynb: the reference is a random half (5,000 images, permutation seed 0) of the
 10,000 MNIST images of load_mnist('test'); the floor is real images from the other half, scored at the same n; features
 are the shipped MNIST ResNet's (sdfound.fid.ImageEvaluator). KID: 100 subsets of min(1000, n).
@@ -21,7 +22,7 @@ Quality targets checked at the end: DDPM (1000 steps) FID <= 3x the floor; the b
 1.3x of the DDPM 1000-step FID.
 --quick: n=16, bs=8, NFE 5 only and DDPM with 20 steps, into a temporary folder, no results file (a smoke test).
 """
-import argparse, json, os, platform, shutil, tempfile, time
+import argparse, hashlib, json, os, platform, shutil, tempfile, time
 from pathlib import Path
 import torch
 from safetensors import safe_open
@@ -70,26 +71,41 @@ def save_samples(samples: torch.Tensor, path: Path, want: dict, secs: float):
     os.replace(tmp, path)
 
 
-def reuse_fid_ddpm(n: int, seed: int, bs: int):
+def checkpoint_sha1() -> str:
+    "The SHA-1 of the DDPM weights file: cached samples of another model are never reused."
+    return hashlib.sha1(CKPT.read_bytes()).hexdigest()
+
+
+def load_model() -> tuple:
+    "Lesson 13's `(model, sched)` and the SHA-1 of the weights file it was loaded from (checked unchanged around the load)."
+    from sdfound.ddpm import load_mnist_ddpm
+    sha = checkpoint_sha1()
+    model, sched = load_mnist_ddpm()
+    if checkpoint_sha1() != sha: raise SystemExit(f'{CKPT} changed while loading it: run again')
+    return model.requires_grad_(False), sched, sha
+
+
+def reuse_fid_ddpm(n: int, seed: int, bs: int, sha: str):
     "The first `n` DDPM 1000-step samples of bench/fid_ddpm.py if it made them with the same seed and bs, else None."
     if not FID_DDPM_SAMPLES.is_file(): return None
     with safe_open(str(FID_DDPM_SAMPLES), 'pt') as f: meta = f.metadata() or {}
     if (meta.get('steps'), meta.get('seed'), meta.get('bs')) != ('1000', str(seed), str(bs)): return None
+    if meta.get('checkpoint_sha1') != sha: return None                                # made with other weights
     s = load_file(str(FID_DDPM_SAMPLES))['samples']
     if len(s) < n: return None
     return s[:n], float(meta.get('sampling_s', 0)) * n / len(s)
 
 
-def generate(label, name, kw, steps, args, model, sched, path: Path) -> tuple:
+def generate(label, name, kw, steps, args, model, sched, sha: str, path: Path) -> tuple:
     "Samples (n, 1, 32, 32) in [0, 1] of one configuration, resuming from `path`; and the sampling seconds (all batches)."
     want = dict(sampler=name, kw=json.dumps(kw, sort_keys=True), steps=str(steps), seed=str(args.seed), bs=str(args.bs),
-                checkpoint=CKPT.name)
+                checkpoint=CKPT.name, checkpoint_sha1=sha[:12])
     samples, secs = load_samples(path, want)
     if len(samples) >= args.n: return samples[:args.n], secs * args.n / len(samples)
     if name == 'ddpm' and steps == 1000 and not args.quick:
-        got = reuse_fid_ddpm(args.n, args.seed, args.bs)
+        got = reuse_fid_ddpm(args.n, args.seed, args.bs, sha)
         if got is not None:
-            print(f'  reusing {args.n} samples of {FID_DDPM_SAMPLES.name} (same seed, bs and noise)')
+            print(f'  reusing {args.n} samples of {FID_DDPM_SAMPLES.name} (same weights, seed, bs and noise)', flush=True)
             save_samples(got[0], path, want, got[1])
             return got
     samples = samples[:len(samples) // args.bs * args.bs]                 # whole batches only: batch k <-> seed + k
@@ -137,8 +153,8 @@ def print_table(rows: list, floor: dict, budgets: list):
 
 def main():
     ap = argparse.ArgumentParser(description=__doc__.split('\n')[0])
-    ap.add_argument('--n', type=int, default=500, help='samples per configuration')
-    ap.add_argument('--bs', type=int, default=250, help='images per sampling batch')
+    ap.add_argument('--n', type=int, default=300, help='samples per configuration')
+    ap.add_argument('--bs', type=int, default=100, help='images per sampling batch (100, as bench/fid_ddpm.py was run, to reuse its samples)')
     ap.add_argument('--nfe', default='5,10,20,50,100', help='NFE budgets, comma-separated')
     ap.add_argument('--configs', default='all', help=f'comma-separated labels of {list(CONFIGS)}, or all')
     ap.add_argument('--ddpm-steps', type=int, default=1000, help="steps of lesson 13's DDPM sampler")
@@ -158,9 +174,7 @@ def main():
     configs = CONFIGS if args.configs == 'all' else {k: CONFIGS[k] for k in args.configs.split(',')}
     torch.set_num_threads(args.threads)
     if not CKPT.is_file(): raise SystemExit(f'no DDPM checkpoint at {CKPT}: train it with nbs/13_ddpm.ipynb first')
-    from sdfound.ddpm import load_mnist_ddpm
-    model, sched = load_mnist_ddpm()
-    model.requires_grad_(False)
+    model, sched, sha = load_model()
 
     x, _ = load_mnist('test')
     idx_ref, idx_real = reference_split(len(x))
@@ -175,12 +189,12 @@ def main():
         key = f"{name}_{'_'.join(f'{k}{v}' for k, v in sorted(kw.items()))}_steps{steps}".replace('.', 'p')
         path = args.runs / f'{key}.safetensors'
         if args.score_only:
-            samples, secs = load_samples(path, {})
+            samples, secs = load_samples(path, {'checkpoint_sha1': sha[:12]})
             if len(samples) < args.n: print(f'{lab} @ {budget}: only {len(samples)} cached samples, skipped'); continue
             samples = samples[:args.n]
         else:
             t0 = time.perf_counter()
-            samples, secs = generate(lab, name, kw, steps, args, model, sched, path)
+            samples, secs = generate(lab, name, kw, steps, args, model, sched, sha, path)
             print(f'{lab:<28} NFE {sampler_nfe(name, steps):>4} ({steps} steps): {len(samples)} samples, '
                   f'{secs / len(samples) * 1000:.0f} ms/image sampling ({time.perf_counter() - t0:.0f} s this run)', flush=True)
         s = ev.score(samples, kid_subset_size=kid_size)
@@ -195,7 +209,7 @@ def main():
               f"{targets['best_le20_over_ddpm']:.2f}x the DDPM FID (<= 1.3): {'PASS' if targets['best_pass'] else 'FAIL'}")
     if args.results is not None:
         out = dict(meta=dict(n=args.n, bs=args.bs, seed=args.seed, budgets=budgets, ddpm_steps=args.ddpm_steps,
-                             checkpoint=CKPT.name, reference='load_mnist("test"), random half (perm seed 0), 5000 images',
+                             checkpoint=CKPT.name, checkpoint_sha1=sha, reference='load_mnist("test"), random half (perm seed 0), 5000 images',
                              features='sdfound MNIST ResNet (lesson 08), 128-d', kid_subsets=100, kid_subset_size=kid_size,
                              threads=args.threads, torch=torch.__version__, python=platform.python_version(),
                              machine=platform.machine(), date=time.strftime('%Y-%m-%d'),
