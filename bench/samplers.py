@@ -218,7 +218,8 @@ def main():
                              features='sdfound MNIST ResNet (lesson 08), 128-d', kid_subsets=100, kid_subset_size=kid_size,
                              threads=args.threads, torch=torch.__version__, python=platform.python_version(),
                              machine=platform.machine(), date=time.strftime('%Y-%m-%d'),
-                             total_s=round(time.perf_counter() - t_all)),
+                             sampling_s=round(sum(r['ms_per_image'] * r['n'] for r in rows) / 1000),
+                             this_run_s=round(time.perf_counter() - t_all)),
                    floor=floor, rows=rows, targets=targets)
         args.results.parent.mkdir(parents=True, exist_ok=True)
         args.results.write_text(json.dumps(out, indent=1, default=float) + '\n')
