@@ -8,6 +8,7 @@ import copy, json, math, time
 from dataclasses import dataclass, field
 from functools import partial
 from pathlib import Path
+import numpy as np
 import torch
 import torch.nn.functional as F
 from torch import nn
@@ -197,8 +198,8 @@ def trailing_timesteps(n_steps: int, steps: int) -> torch.Tensor:
     n_steps = check_positive_int(n_steps, 'n_steps')
     steps = check_positive_int(steps, 'steps')
     if steps > n_steps: raise ValueError(f"steps must be in [1, n_steps={n_steps}], got {steps}")
-    k = torch.arange(steps, 0, -1, dtype=torch.float64)                        # steps, ..., 1
-    return (k * n_steps / steps).round().long() - 1                            # n_steps-1, ..., n_steps/steps - 1
+    ts = np.arange(n_steps, 0, -n_steps / steps)[:steps]                       # n_steps, ..., n_steps/steps: numpy's arithmetic, as diffusers
+    return torch.from_numpy(np.round(ts)).long() - 1                           # n_steps-1, ..., n_steps/steps - 1 (round half to even)
 
 @torch.no_grad()
 def ddpm_sample(eps_model, xT: torch.Tensor, sched: NoiseSchedule, steps: int | None = None, generator: torch.Generator | None = None,
