@@ -94,6 +94,7 @@ def reuse_fid_ddpm(n: int, seed: int, bs: int, sha: str):
     with safe_open(str(FID_DDPM_SAMPLES), 'pt') as f: meta = f.metadata() or {}
     if (meta.get('steps'), meta.get('seed'), meta.get('bs')) != ('1000', str(seed), str(bs)): return None
     if meta.get('checkpoint_sha1') != sha: return None                                # made with other weights
+    if meta.get('clip', '0') != '0': return None                                      # this table samples without clipping
     s = load_file(str(FID_DDPM_SAMPLES))['samples']
     if len(s) < n: return None
     return s[:n], float(meta.get('sampling_s', 0)) * n / len(s)

@@ -22,7 +22,7 @@ from .resnet import EpochTableCB
 # %% auto #0
 __all__ = ['SCHEDULES', 'CHECKPOINT_DIR', 'MNIST_DDPM_ARGS', 'MNIST_DDPM_RECIPE', 'DDPM_CARD', 'q_step', 'mnist_to_ddpm',
            'ddpm_to_mnist', 'betas_linear', 'betas_scaled_linear', 'betas_cosine', 'NoiseSchedule', 'make_schedule',
-           'q_sample', 'noisify', 'DDPMCB', 'RecordLossCB', 'train_ddpm', 'trailing_timesteps', 'ddpm_sample',
+           'q_sample', 'noisify', 'DDPMCB', 'RecordLossCB', 'train_ddpm', 'EMACB', 'trailing_timesteps', 'ddpm_sample',
            'save_ddpm', 'load_ddpm', 'load_mnist_ddpm', 'write_ddpm_card', 'train_mnist_ddpm']
 
 # %% ../nbs/13_ddpm.ipynb #c6f3d445
@@ -173,8 +173,8 @@ class RecordLossCB(Callback):
 # %% ../nbs/13_ddpm.ipynb #35e9f7b9
 def train_ddpm(model: nn.Module, x_train: torch.Tensor, x_valid: torch.Tensor, sched: NoiseSchedule, epochs: int = 5, lr: float = 3e-3,
                bs: int = 128, wd: float = 0.01, seed: int = 0, y_train=None, y_valid=None, cond: bool = False, p_uncond: float = 0.,
-               null_class: int | None = None, cbs=(), verbose: bool = True) -> Learner:
-    "Algorithm 1 with the `Learner`: `DDPMCB`, MSE on the noise, AdamW with one cycle peaking at `lr`; one printed row per epoch (`verbose`)."
+               null_class: int | None = None, ema: float | None = None, cbs=(), verbose: bool = True) -> Learner:
+    "Algorithm 1 with the `Learner`: `DDPMCB`, MSE on the noise, AdamW with one cycle peaking at `lr`; with `ema` an `EMACB` of that decay (`learn.ema_model`); one printed row per epoch (`verbose`)."
     epochs = check_positive_int(epochs, 'epochs')
     if not lr > 0: raise ValueError(f"lr must be > 0, got {lr}")
     for nm, x in (('x_train', x_train), ('x_valid', x_valid)): check_shape(x, nm, 4)
@@ -187,10 +187,41 @@ def train_ddpm(model: nn.Module, x_train: torch.Tensor, x_valid: torch.Tensor, s
     metrics = MetricsCB()
     if not verbose: metrics._log = lambda d: None
     cbs = [DeviceCB(), DDPMCB(sched, cond, p_uncond, null_class, seed), metrics, BatchSchedCB(one_cycle), RecordLossCB(), *cbs]
+    if ema is not None: cbs.append(EMACB(ema))
     if verbose: cbs.append(EpochTableCB())
     learn = Learner(model, dls, F.mse_loss, lr=lr, cbs=cbs, opt_func=partial(torch.optim.AdamW, weight_decay=wd, eps=1e-5))
     learn.fit(epochs)
     return learn
+
+# %% ../nbs/13_ddpm.ipynb #63dfe40b
+class EMACB(Callback):
+    "Keep an exponential moving average of the weights in `learn.ema_model` (Ho et al. 2020, App. B); validate with it if `valid_ema`."
+    order = 10                                                                 # after DeviceCB has moved the model
+    def __init__(self, decay: float = 0.999, warmup: bool = True, valid_ema: bool = True):
+        if not 0 < decay < 1: raise ValueError(f"decay must be in (0, 1), got {decay}")
+        self.decay, self.warmup, self.valid_ema, self.n, self.ema_model, self.swapped = decay, warmup, valid_ema, 0, None, False
+    def decay_at(self, n: int) -> float:
+        "The decay used at optimizer step `n` (1, 2, ...): (1 + n) / (10 + n) during warm-up, at most `decay`."
+        return min(self.decay, (1 + n) / (10 + n)) if self.warmup else self.decay
+    def before_fit(self, learn):
+        if self.ema_model is None: self.ema_model = copy.deepcopy(learn.model).eval().requires_grad_(False)   # a second fit continues
+        learn.ema_model = self.ema_model
+    @torch.no_grad()
+    def after_step(self, learn):
+        self.n += 1
+        d = self.decay_at(self.n)
+        for e, p in zip(self.ema_model.parameters(), learn.model.parameters()): e.lerp_(p.detach(), 1 - d)   # e <- d e + (1 - d) p
+        for e, b in zip(self.ema_model.buffers(), learn.model.buffers()): e.copy_(b)
+    @torch.no_grad()
+    def _swap(self, learn):
+        for e, p in zip(self.ema_model.parameters(), learn.model.parameters()):
+            tmp = p.detach().clone(); p.copy_(e); e.copy_(tmp)
+        self.swapped = not self.swapped
+    def before_epoch(self, learn):
+        if self.valid_ema and not learn.training: self._swap(learn)           # validate with the averaged weights
+    def cleanup_epoch(self, learn):
+        if self.swapped: self._swap(learn)                                     # and always swap back, even after an error
+
 
 # %% ../nbs/13_ddpm.ipynb #fff21d2f
 def trailing_timesteps(n_steps: int, steps: int) -> torch.Tensor:
@@ -266,7 +297,7 @@ def load_mnist_ddpm(device: str | torch.device = 'cpu') -> tuple:
 
 # %% ../nbs/13_ddpm.ipynb #516e4c2d
 MNIST_DDPM_ARGS = dict(in_ch=1, out_ch=1, nfs=(16, 32, 64), n_blocks=1, attn=(False, False, True), n_heads=4)
-MNIST_DDPM_RECIPE = dict(schedule='linear', n_steps=1000, epochs=10, lr=3e-3, bs=64, wd=0.01, seed=0)
+MNIST_DDPM_RECIPE = dict(schedule='linear', n_steps=1000, epochs=40, lr=3e-3, bs=64, wd=0.01, ema=0.999, seed=0)
 
 DDPM_CARD = """# MNIST DDPM (sdfound lesson 13)
 
@@ -283,9 +314,9 @@ Load it with `model, sched = sdfound.ddpm.load_mnist_ddpm()`; lessons 14 (FID) a
   trained on images 0-{n_train_last:,}, held out 8,000-{valid_last:,}; zero-padded to 32x32 and scaled to [-1, 1]
   (`mnist_to_ddpm`; `ddpm_to_mnist` maps samples back to 28x28 in [0, 1]). No labels, no other data.
 * **Training**: {epochs} epochs, batch size {bs}, loss ||eps - eps_theta(x_t, t)||^2 with t uniform (L_simple),
-  AdamW (weight decay {wd}, eps 1e-5), one-cycle learning rate peaking at {lr}; no EMA; seed {seed}; CPU, float32.
+  AdamW (weight decay {wd}, eps 1e-5), one-cycle learning rate peaking at {lr}; {ema}; seed {seed}; CPU, float32.
 * **Metrics**: final training loss {train_loss:.4f} (mean over the last epoch), held-out loss **{valid_loss:.4f}**
-  (the {n_valid:,} held-out images, one fixed draw of t and eps per image); training time {time:.0f} s ({minutes:.1f} min)
+  (the {n_valid:,} held-out images, one fixed draw of t and eps per image{ema_valid}); training time {time:.0f} s ({minutes:.1f} min)
   on {threads} thread(s) of a shared 2-core CPU (torch {torch_version}).
 * **Sampling**: `ddpm_sample(model, torch.randn(B, 1, 32, 32), sched, clip=1.)`: Algorithm 2 with sigma_t^2 = beta_tilde_t
   and the predicted x_0 clipped to [-1, 1] at every step, as in Ho et al.'s code, diffusers' default and lesson 13's
@@ -316,14 +347,16 @@ def write_ddpm_card(path) -> Path:
                             n_steps=sched.n_steps, ab0=ab[0].item(), abT=ab[-1].item(), n_train_last=m['n_train'] - 1,
                             n_valid=n_valid, valid_last=8000 + n_valid - 1, train_loss=m['train_loss'], valid_loss=m['valid_loss'],
                             time=m['train_time_s'], minutes=m['train_time_s'] / 60, threads=m['threads'],
-                            torch_version=m['torch_version'], command=m['command'], **{k: r[k] for k in ('epochs', 'bs', 'wd', 'lr', 'seed')})
+                            torch_version=m['torch_version'], command=m['command'], **{k: r[k] for k in ('epochs', 'bs', 'wd', 'lr', 'seed')},
+                            ema=(f"the weights are an exponential moving average (EMACB, decay {r['ema']})" if r.get('ema') else 'no EMA'),
+                            ema_valid=', with the averaged weights' if r.get('ema') else '')
     out = st.with_suffix('.md')
     out.write_text(card)
     return out
 
 def train_mnist_ddpm(path=CHECKPOINT_DIR / 'mnist_ddpm', args: dict | None = None, recipe: dict | None = None,
                      n_train: int = 8000, n_valid: int = 2000, half: bool = False, verbose: bool = True) -> tuple:
-    "Train a `UNet(**args)` DDPM on `load_mnist('test')[:n_train]` (held out: the next `n_valid` from 8,000) with `train_ddpm`, write `path`.safetensors/.json/.md (model card); returns `(model, sched, learn)`."
+    "Train a `UNet(**args)` DDPM on `load_mnist('test')[:n_train]` (held out: the next `n_valid` from 8,000) with `train_ddpm`, write `path`.safetensors/.json/.md (model card); returns `(model, sched, learn)`, `model` the saved (EMA) weights."
     from sdfound.unet import UNet
     from sdfound.data import load_mnist
     args, recipe = {**MNIST_DDPM_ARGS, **(args or {})}, {**MNIST_DDPM_RECIPE, **(recipe or {})}
@@ -336,17 +369,17 @@ def train_mnist_ddpm(path=CHECKPOINT_DIR / 'mnist_ddpm', args: dict | None = Non
     model = UNet(**args)
     t0 = time.perf_counter()
     learn = train_ddpm(model, x[:n_train], x[8000:8000 + n_valid], sched, epochs=recipe['epochs'], lr=recipe['lr'], bs=recipe['bs'],
-                       wd=recipe['wd'], seed=recipe['seed'], verbose=verbose)
+                       wd=recipe['wd'], seed=recipe['seed'], ema=recipe.get('ema'), verbose=verbose)
     train_time = time.perf_counter() - t0
     hist = learn.metrics.history
     train_loss, valid_loss = hist[-2]['loss'], hist[-1]['loss']
-    command = ('python -c "import torch; torch.set_num_threads(1); '
+    command = (f'python -c "import torch; torch.set_num_threads({torch.get_num_threads()}); '
                'from sdfound.ddpm import train_mnist_ddpm; train_mnist_ddpm()"')
     meta = dict(train=f'mnist_to_ddpm(load_mnist("test")[0][:{n_train}])', n_valid=n_valid, held_out=f'mnist_to_ddpm(load_mnist("test")[0][8000:{8000 + n_valid}])',
                 recipe=recipe, n_train=n_train, history=hist, losses=_downsample(learn.losses), train_loss=train_loss,
                 valid_loss=valid_loss, train_time_s=round(train_time, 1), threads=torch.get_num_threads(),
                 torch_version=torch.__version__, command=command)
-    st = save_ddpm(model, path, json.loads(json.dumps(args)), sched, meta, half=half)   # tuples as lists, as the JSON holds them
+    st = save_ddpm(learn.ema_model if recipe.get('ema') else model, path, json.loads(json.dumps(args)), sched, meta, half=half)   # tuples as lists, as the JSON holds them
     write_ddpm_card(st)
     if verbose: print(f'wrote {st} ({st.stat().st_size / 1024:.0f} KB) and its .json and .md')
-    return model, sched, learn
+    return (learn.ema_model if recipe.get('ema') else model), sched, learn
