@@ -13,7 +13,8 @@ more samples are asked for). Samples made with other settings are never mixed in
 a mismatch is an error (delete the file or pass another --out; --clip defaults to its own file); so are samples from another checkpoint (SHA-1 recorded).
 1000 U-Net evaluations per image are slow on a CPU; the script prints the time per image after every batch.
 Scoring (the same protocol as nbs/14_fid.ipynb): reference = a random half (5,000 images, permutation seed 0) of the
-10,000 MNIST images of load_mnist('test'); the floor = real images from the other half, scored at the same n.
+10,000 MNIST images of load_mnist('test'); the floor = the mean over up to 8 disjoint sets of n real images from the other
+half (sdfound.fid.real_floor), scored at the same n; its spread is printed with it, and the ratio DDPM FID / floor.
 """
 import argparse, hashlib, json, os, time
 from pathlib import Path
@@ -22,7 +23,7 @@ from safetensors import safe_open
 from safetensors.torch import save_file, load_file
 import sdfound
 from sdfound.data import load_mnist
-from sdfound.fid import ImageEvaluator
+from sdfound.fid import ImageEvaluator, real_floor
 
 ROOT = Path(sdfound.__file__).parent.parent
 CKPT = Path(sdfound.__file__).parent / 'checkpoints' / 'mnist_ddpm.safetensors'
@@ -110,10 +111,14 @@ def main():
     x, _ = load_mnist('test')
     idx_ref, idx_real = reference_split(len(x))
     ev = ImageEvaluator(x[idx_ref], device='cpu')
-    rows = [('DDPM, %d steps%s' % (args.steps, ', clip' if args.clip else ''), ev.score(samples)), ('real vs real (floor)', ev.score(x[idx_real[:n]]))]
+    floor = real_floor(ev, x[idx_real], n)
+    rows = [('DDPM, %d steps%s' % (args.steps, ', clip' if args.clip else ''), ev.score(samples)),
+            (f"real vs real (floor, {floor['k']} sets)", floor)]
     print(f"\nreference: {len(idx_ref)} real images; scored sets of n = {n}")
-    print(f"{'set':<24} {'n':>6} {'FID':>9} {'KID x 1000':>11} {'(std)':>8}")
-    for name, r in rows: print(f"{name:<24} {r['n']:>6} {r['fid']:>9.3f} {1000 * r['kid']:>11.3f} {1000 * r['kid_std']:>8.3f}")
+    print(f"{'set':<30} {'n':>6} {'FID':>9} {'KID x 1000':>11} {'(std)':>8}")
+    for name, r in rows: print(f"{name:<30} {r['n']:>6} {r['fid']:>9.3f} {1000 * r['kid']:>11.3f} {1000 * r['kid_std']:>8.3f}")
+    print(f"floor sets: FID {floor['fid_min']:.3f} to {floor['fid_max']:.3f} (std {floor['fid_std']:.3f}); "
+          f"DDPM FID / floor = {rows[0][1]['fid'] / floor['fid']:.2f} (target <= 3)")
     print(json.dumps({name: {k: round(v, 6) if isinstance(v, float) else v for k, v in r.items()} for name, r in rows}))
 
 

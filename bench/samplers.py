@@ -18,7 +18,8 @@ Samples are mapped from [-1, 1] to [0, 1] (clamped) and cached per configuration
 ignores runs/), written after every batch, so an interrupted run resumes; settings and the SHA-1 of the weights are
 stored, and a mismatch is an error.
 Scoring, the protocol of nbs/14_fid.ipynb: the reference is a random half (5,000 images, permutation seed 0) of the
-10,000 MNIST images of load_mnist('test'); the floor is real images from the other half, scored at the same n; features
+10,000 MNIST images of load_mnist('test'); the floor is the mean over up to 8 disjoint sets of n real images from the
+other half (sdfound.fid.real_floor), scored at the same n, with its spread; features
 are the shipped MNIST ResNet's (sdfound.fid.ImageEvaluator). KID: 100 subsets of min(1000, n).
 Quality targets checked at the end: DDPM (1000 steps) FID <= 3x the floor; the best sampler with <= 20 NFE within
 1.3x of the DDPM 1000-step FID.
@@ -31,7 +32,7 @@ from safetensors import safe_open
 from safetensors.torch import save_file, load_file
 import sdfound
 from sdfound.data import load_mnist
-from sdfound.fid import ImageEvaluator
+from sdfound.fid import ImageEvaluator, real_floor
 from sdfound.samplers import get_sampler, steps_for_nfe, sampler_nfe
 
 ROOT = Path(sdfound.__file__).parent.parent
@@ -152,7 +153,8 @@ def print_table(rows: list, floor: dict, budgets: list):
         if metric == 'fid': print()
     for r in rows:
         if r['sampler'] == 'ddpm': print(f"{r['label']}, {r['nfe']} NFE: FID {r['fid']:.2f}, KID x 1000 {1000 * r['kid']:.2f}")
-    print(f"real vs real floor: FID {floor['fid']:.2f}, KID x 1000 {1000 * floor['kid']:.2f}")
+    print(f"real vs real floor (mean of {floor['k']} disjoint sets): FID {floor['fid']:.2f} (sets {floor['fid_min']:.2f} to "
+          f"{floor['fid_max']:.2f}), KID x 1000 {1000 * floor['kid']:.2f}")
     print("(Heun's NFE budgets buy (NFE+1)//2 steps = " + ', '.join(f'{2 * ((b + 1) // 2) - 1}' for b in budgets) + ' evaluations)')
 
 
@@ -185,7 +187,7 @@ def main():
     idx_ref, idx_real = reference_split(len(x))
     ev = ImageEvaluator(x[idx_ref], device='cpu')
     kid_size = min(1000, args.n)
-    floor = ev.score(x[idx_real[:args.n]], kid_subset_size=kid_size)
+    floor = real_floor(ev, x[idx_real], args.n)                       # mean (and spread) over disjoint real sets of n
 
     jobs = [(lab, name, kw, b) for lab, (name, kw) in configs.items() for b in budgets] + [(DDPM_LABEL, 'ddpm', {}, args.ddpm_steps)]
     rows, t_all = [], time.perf_counter()

@@ -12,7 +12,7 @@ from .core import def_device, check_shape, check_positive_int
 
 # %% auto #0
 __all__ = ['feature_stats', 'sqrtm_psd', 'frechet_distance', 'fid_from_features', 'polynomial_kernel', 'mmd2_unbiased', 'kid',
-           'prepare_images', 'ImageEvaluator', 'fid_kid']
+           'prepare_images', 'ImageEvaluator', 'fid_kid', 'real_floor']
 
 # %% ../nbs/14_fid.ipynb #2dc9d1d8
 def _check_feats(f, name: str) -> torch.Tensor:
@@ -185,3 +185,18 @@ def fid_kid(images_a: torch.Tensor, images_b: torch.Tensor, kid_subsets: int = 1
     _EVALUATORS[key] = ev
     while len(_EVALUATORS) > check_positive_int(cache_size, 'cache_size'): _EVALUATORS.pop(next(iter(_EVALUATORS)))
     return ev.score(images_a, kid_subsets, kid_subset_size, seed, name='images_a')
+
+# %% ../nbs/14_fid.ipynb #c652d5f7
+def real_floor(ev: ImageEvaluator, real: torch.Tensor, n: int, k: int = 8, kid_subsets: int = 100, seed: int = 0) -> dict:
+    "The real-vs-real floor at `n`: FID/KID of up to `k` disjoint sets of `n` images from `real` against `ev`'s reference: means, spread, the per-set FIDs."
+    n, k = check_positive_int(n, 'n'), check_positive_int(k, 'k')
+    check_shape(real, 'real', 4, d1=1)
+    if len(real) < max(n, 2): raise ValueError(f"real must hold at least n={max(n, 2)} images, got {len(real)}")
+    k = min(k, len(real) // n)
+    scores = [ev.score(real[i * n:(i + 1) * n], kid_subsets=kid_subsets, seed=seed, name='real') for i in range(k)]
+    fids = torch.tensor([s['fid'] for s in scores], dtype=torch.float64)
+    kids = torch.tensor([s['kid'] for s in scores], dtype=torch.float64)
+    std = lambda v: v.std().item() if len(v) > 1 else float('nan')
+    return dict(fid=fids.mean().item(), fid_std=std(fids), fid_min=fids.min().item(), fid_max=fids.max().item(), fids=fids.tolist(),
+                kid=kids.mean().item(), kid_std=std(kids), n=n, k=k, n_ref=scores[0]['n_ref'])
+
