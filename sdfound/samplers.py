@@ -120,6 +120,7 @@ def ddim_sample(eps_model, xT: torch.Tensor, sched, steps: int, generator: torch
                 progress: bool = False, eta: float = 0., spacing: str = 'trailing') -> torch.Tensor:
     "DDIM (Song et al. 2021, Eq. 12 and 16) from noise `xT` (B, C, H, W) in `steps` steps; `eta`=0 deterministic, `eta`=1 the strided DDPM."
     steps = _check_args(xT, sched, steps); _check_nonneg(eta=eta)
+    if eta > 1: raise ValueError(f"eta must be in [0, 1] (1: DDPM's variance; more would need a negative variance), got {eta}")
     ts = sampler_timesteps(sched.n_steps, steps, spacing).long()                # (S,) descending
     ab = sched.alpha_bar[ts].tolist() + [1.]                                     # alpha_bar at each t, and 1 after the last
     x = xT
