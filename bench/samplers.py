@@ -4,8 +4,8 @@
 Usage: python bench/samplers.py [--n 300] [--bs 100] [--nfe 5,10,20,50,100] [--configs all] [--seed 0] [--threads 1]
                                 [--runs bench/runs/samplers] [--results bench/results/samplers.json] [--quick] [--score-only]
 
-Samplers (CONFIGS below): DDIM (eta=0), strided DDPM (DDIM with eta=1), Euler, Euler ancestral, Heun and
-DPM-Solver++(2M), the sigma-space ones with the Karras (rho=7) noise levels, all with 'trailing' timesteps otherwise,
+Samplers (CONFIGS below): DDIM (eta=0), strided DDPM (DDIM with eta=1), Euler, Euler ancestral, Heun,
+DPM-Solver++(2M) and DPM-Solver++(2M) SDE (midpoint), the sigma-space ones with the Karras (rho=7) noise levels, all with 'trailing' timesteps otherwise,
 and Heun with EDM's stochastic churn (Algorithm 2 with the ImageNet-64 settings of Karras et al. 2022, Table 5:
 S_churn 80, S_tmin 0.05, S_tmax 50, S_noise 1.003);
 each at NFE budgets 5, 10, 20, 50, 100 (Heun gets (NFE+1)//2 steps: 2*steps-1 evaluations), and lesson 13's DDPM
@@ -47,6 +47,7 @@ CONFIGS = {
     'Euler ancestral': ('euler_ancestral', {'karras': True}),
     'Heun': ('heun', {'karras': True}),
     'DPM-Solver++(2M)': ('dpmpp_2m', {'karras': True}),
+    'DPM-Solver++(2M) SDE': ('dpmpp_2m_sde', {'karras': True}),
     'Heun + churn (EDM Alg. 2)': ('heun', {'karras': True, 's_churn': 80.0, 's_tmin': 0.05, 's_tmax': 50.0, 's_noise': 1.003}),
 }
 DDPM_LABEL = 'DDPM (Algorithm 2)'

@@ -141,7 +141,7 @@ def _parser() -> argparse.ArgumentParser:
     t.add_argument('--out', default=None, help='checkpoint path without suffix (default: runs/<data>_ddpm)')
     s = sub.add_parser('sample', help='sample images from a checkpoint into a PNG grid')
     s.add_argument('--ckpt', required=True, help='checkpoint written by `sdfound train` (with or without .safetensors)')
-    s.add_argument('--sampler', default='ddpm', help='ddpm (default), ddim, euler, euler_ancestral, heun or dpmpp_2m')
+    s.add_argument('--sampler', default='ddpm', help='ddpm (default), ddim, euler, euler_ancestral, heun, dpmpp_2m or dpmpp_2m_sde')
     s.add_argument('--steps', type=int, default=100)
     s.add_argument('--no-clip', dest='clip', action='store_false', help='do not clip the predicted clean image to [-1, 1]')
     s.add_argument('--seed', type=int, default=0)

@@ -13,7 +13,7 @@ from .core import check_shape, check_positive_int
 # %% auto #0
 __all__ = ['SPACINGS', 'SAMPLERS', 'sampler_timesteps', 't_to_sigma', 'sigma_to_t', 'karras_sigmas', 'sigma_schedule',
            'EpsDenoiser', 'CountNFE', 'ddim_sample', 'euler_sample', 'euler_ancestral_sample', 'heun_sample',
-           'dpmpp_2m_sample', 'sampler_names', 'get_sampler', 'sampler_nfe', 'steps_for_nfe']
+           'dpmpp_2m_sample', 'dpmpp_2m_sde_sample', 'sampler_names', 'get_sampler', 'sampler_nfe', 'steps_for_nfe']
 
 # %% ../nbs/15_samplers.ipynb #9697aa80
 SPACINGS = ('linspace', 'leading', 'trailing')
@@ -219,9 +219,35 @@ def dpmpp_2m_sample(eps_model, xT: torch.Tensor, sched, steps: int, generator: t
         den_prev, h_prev = den, h
     return x
 
+# %% ../nbs/15_samplers.ipynb #12849d41
+@torch.no_grad()
+def dpmpp_2m_sde_sample(eps_model, xT: torch.Tensor, sched, steps: int, generator: torch.Generator | None = None,
+                        progress: bool = False, karras: bool = False, rho: float = 7., spacing: str = 'trailing',
+                        quantize: bool = False, solver: str = 'midpoint', s_noise: float = 1.) -> torch.Tensor:
+    "DPM-Solver++(2M) SDE (Lu et al. 2022, Sec. 5) in sigma-space: the exponential-integrator step of the reverse SDE, fresh noise every step."
+    steps = _check_args(xT, sched, steps); _check_nonneg(s_noise=s_noise)
+    if solver not in ('midpoint', 'heun'): raise ValueError(f"solver must be 'midpoint' or 'heun', got {solver!r}")
+    sigmas, ts = sigma_schedule(sched, steps, karras, rho, spacing, quantize)
+    D = EpsDenoiser(eps_model, sched)
+    x = xT * math.sqrt(1 + sigmas[0].item() ** 2)                                # x_T in the VP scale, as sigma-space x
+    den_prev = h_prev = None
+    for i in _steps(steps, progress):
+        s, s_next, t = sigmas[i].item(), sigmas[i + 1].item(), ts[i].item()
+        den = D(x, s, t)
+        if s_next == 0: x = den; break                                           # last step: x = D
+        h = math.log(s / s_next)                                                 # lambda_{i+1} - lambda_i
+        x = (s_next / s) * math.exp(-h) * x - math.expm1(-2 * h) * den           # first order: (1 - e^{-2h}) D
+        if den_prev is not None:
+            d1 = (h / h_prev) * (den - den_prev)                                 # D1 = (D_i - D_{i-1}) / r_i
+            x = x + (-0.5 * math.expm1(-2 * h) if solver == 'midpoint' else -math.expm1(-2 * h) / (-2 * h) + 1) * d1
+        x = x + _noise(x, generator) * (s_next * math.sqrt(-math.expm1(-2 * h)) * s_noise)   # (B, C, H, W) fresh noise
+        den_prev, h_prev = den, h
+    return x
+
+
 # %% ../nbs/15_samplers.ipynb #dbbecb40
 SAMPLERS = {'ddim': ddim_sample, 'euler': euler_sample, 'euler_ancestral': euler_ancestral_sample,
-            'heun': heun_sample, 'dpmpp_2m': dpmpp_2m_sample}
+            'heun': heun_sample, 'dpmpp_2m': dpmpp_2m_sample, 'dpmpp_2m_sde': dpmpp_2m_sde_sample}
 
 def sampler_names() -> list[str]:
     "Names `get_sampler` accepts: the `SAMPLERS` of this lesson and 'ddpm' (lesson 13)."
