@@ -33,6 +33,9 @@ VARIANTS = {   # label: (sampler, steps, kwargs, clip x0 to [-1, 1])
     'Euler ancestral, Karras': ('euler_ancestral', 20, dict(karras=True), False),
     'Euler ancestral, clip x0': ('euler_ancestral', 20, dict(karras=True), True),
     'Euler ancestral, trailing': ('euler_ancestral', 20, {}, False),
+    'DPM-Solver++(2M) SDE, Karras': ('dpmpp_2m_sde', 20, dict(karras=True), False),
+    'DPM-Solver++(2M) SDE, Karras, heun': ('dpmpp_2m_sde', 20, dict(karras=True, solver='heun'), False),
+    'DPM-Solver++(2M) SDE, trailing': ('dpmpp_2m_sde', 20, {}, False),
 }
 
 
