@@ -1,7 +1,7 @@
 #!/usr/bin/env python
 """FID and KID against the number of network evaluations (NFE) for every sampler of lesson 15 on lesson 13's MNIST DDPM.
 
-Usage: python bench/samplers.py [--n 300] [--bs 100] [--nfe 5,10,20,50,100] [--configs all] [--seed 0] [--threads 1]
+Usage: python bench/samplers.py [--n 600] [--bs 100] [--nfe 5,10,20,50,100] [--configs all] [--seed 0] [--threads 1]
                                 [--runs bench/runs/samplers] [--results bench/results/samplers.json] [--quick] [--score-only]
 
 Samplers (CONFIGS below): DDIM (eta=0), strided DDPM (DDIM with eta=1), Euler, Euler ancestral, Heun,
@@ -161,7 +161,7 @@ def print_table(rows: list, floor: dict, budgets: list):
 
 def main():
     ap = argparse.ArgumentParser(description=__doc__.split('\n')[0])
-    ap.add_argument('--n', type=int, default=300, help='samples per configuration')
+    ap.add_argument('--n', type=int, default=600, help='samples per configuration')
     ap.add_argument('--bs', type=int, default=100, help='images per sampling batch (100, as bench/fid_ddpm.py was run, to reuse its samples)')
     ap.add_argument('--nfe', default='5,10,20,50,100', help='NFE budgets, comma-separated')
     ap.add_argument('--configs', default='all', help=f'comma-separated labels of {list(CONFIGS)}, or all')
