@@ -196,28 +196,35 @@ def heun_sample(eps_model, xT: torch.Tensor, sched, steps: int, generator: torch
     return x
 
 # %% ../nbs/15_samplers.ipynb #4b06a5fd
+def _dpm_multistep(eps_model, xT: torch.Tensor, sched, steps: int, progress: bool, grid: tuple, update) -> torch.Tensor:
+    "The loop of the DPM-Solver++ samplers: grid `sigma_schedule(sched, steps, *grid)`, x = D at sigma = 0, else x = `update(x, D_i, D_{i-1}, s, s_next, h, h_prev)`."
+    sigmas, ts = sigma_schedule(sched, steps, *grid)
+    D = EpsDenoiser(eps_model, sched)
+    x = xT * math.sqrt(1 + sigmas[0].item() ** 2)                                # x_T in the VP scale, as sigma-space x
+    den_prev = h_prev = None
+    for i in _steps(steps, progress):
+        s, s_next, t = sigmas[i].item(), sigmas[i + 1].item(), ts[i].item()
+        den = D(x, s, t)                                                         # (B, C, H, W)
+        if s_next == 0: return den                                               # last step: x = D
+        h = math.log(s / s_next)                                                 # lambda_{i+1} - lambda_i
+        x = update(x, den, den_prev, s, s_next, h, h_prev)
+        den_prev, h_prev = den, h
+    return x
+
 @torch.no_grad()
 def dpmpp_2m_sample(eps_model, xT: torch.Tensor, sched, steps: int, generator: torch.Generator | None = None,
                     progress: bool = False, karras: bool = False, rho: float = 7., spacing: str = 'trailing',
                     quantize: bool = False) -> torch.Tensor:
     "DPM-Solver++(2M) (Lu et al. 2022, Algorithm 2) in sigma-space: an exponential integrator with a 2-step multistep correction; deterministic."
     steps = _check_args(xT, sched, steps)
-    sigmas, ts = sigma_schedule(sched, steps, karras, rho, spacing, quantize)
-    D = EpsDenoiser(eps_model, sched)
-    x = xT * math.sqrt(1 + sigmas[0].item() ** 2)                                # x_T in the VP scale, as sigma-space x
-    den_prev = h_prev = None
-    for i in _steps(steps, progress):
-        s, s_next, t = sigmas[i].item(), sigmas[i + 1].item(), ts[i].item()
-        den = D(x, s, t)
-        if s_next == 0: x = den; break                                           # last step: x = D
-        h = math.log(s / s_next)                                                 # lambda_{i+1} - lambda_i
+    def update(x, den, den_prev, s, s_next, h, h_prev):
         if den_prev is None: d_hat = den                                         # first step: DPM-Solver++(1) = DDIM
         else:
             r = h_prev / h
             d_hat = (1 + 1 / (2 * r)) * den - (1 / (2 * r)) * den_prev
-        x = (s_next / s) * x - math.expm1(-h) * d_hat
-        den_prev, h_prev = den, h
-    return x
+        return (s_next / s) * x - math.expm1(-h) * d_hat
+    return _dpm_multistep(eps_model, xT, sched, steps, progress, (karras, rho, spacing, quantize), update)
+
 
 # %% ../nbs/15_samplers.ipynb #12849d41
 @torch.no_grad()
@@ -227,22 +234,13 @@ def dpmpp_2m_sde_sample(eps_model, xT: torch.Tensor, sched, steps: int, generato
     "DPM-Solver++(2M) SDE (Lu et al. 2022, Sec. 5) in sigma-space: the exponential-integrator step of the reverse SDE, fresh noise every step."
     steps = _check_args(xT, sched, steps); _check_nonneg(s_noise=s_noise)
     if solver not in ('midpoint', 'heun'): raise ValueError(f"solver must be 'midpoint' or 'heun', got {solver!r}")
-    sigmas, ts = sigma_schedule(sched, steps, karras, rho, spacing, quantize)
-    D = EpsDenoiser(eps_model, sched)
-    x = xT * math.sqrt(1 + sigmas[0].item() ** 2)                                # x_T in the VP scale, as sigma-space x
-    den_prev = h_prev = None
-    for i in _steps(steps, progress):
-        s, s_next, t = sigmas[i].item(), sigmas[i + 1].item(), ts[i].item()
-        den = D(x, s, t)
-        if s_next == 0: x = den; break                                           # last step: x = D
-        h = math.log(s / s_next)                                                 # lambda_{i+1} - lambda_i
+    def update(x, den, den_prev, s, s_next, h, h_prev):
         x = (s_next / s) * math.exp(-h) * x - math.expm1(-2 * h) * den           # first order: (1 - e^{-2h}) D
         if den_prev is not None:
             d1 = (h / h_prev) * (den - den_prev)                                 # D1 = (D_i - D_{i-1}) / r_i
             x = x + (-0.5 * math.expm1(-2 * h) if solver == 'midpoint' else -math.expm1(-2 * h) / (-2 * h) + 1) * d1
-        x = x + _noise(x, generator) * (s_next * math.sqrt(-math.expm1(-2 * h)) * s_noise)   # (B, C, H, W) fresh noise
-        den_prev, h_prev = den, h
-    return x
+        return x + _noise(x, generator) * (s_next * math.sqrt(-math.expm1(-2 * h)) * s_noise)   # (B, C, H, W) fresh noise
+    return _dpm_multistep(eps_model, xT, sched, steps, progress, (karras, rho, spacing, quantize), update)
 
 
 # %% ../nbs/15_samplers.ipynb #dbbecb40
