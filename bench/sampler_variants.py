@@ -13,8 +13,8 @@ import torch
 from sdfound.ddpm import load_mnist_ddpm
 from sdfound.samplers import get_sampler, sampler_nfe
 from sdfound.cli import clip_x0
-from sdfound.fid import ImageEvaluator, real_floor
-from sdfound.data import load_mnist
+from sdfound.fid import real_floor
+from ddpm_eval import mnist_evaluator, sample_batch
 
 EDM_IMAGENET = dict(karras=True, s_churn=80., s_tmin=0.05, s_tmax=50., s_noise=1.003)   # Karras et al. 2022, Table 5
 VARIANTS = {   # label: (sampler, steps, kwargs, clip x0 to [-1, 1])
@@ -50,10 +50,8 @@ def main():
     if args.n < 100 or args.n % 100: raise SystemExit(f'--n must be a multiple of 100, got {args.n}')
     torch.set_num_threads(args.threads)
     model, sched = load_mnist_ddpm(); model.requires_grad_(False)
-    x, _ = load_mnist('test')
-    perm = torch.randperm(len(x), generator=torch.Generator().manual_seed(0))
-    ev = ImageEvaluator(x[perm[:5000]], device='cpu')
-    floor = real_floor(ev, x[perm[5000:]], args.n)
+    ev, real = mnist_evaluator()
+    floor = real_floor(ev, real, args.n)
     only = [s.strip() for s in args.only.split(';') if s.strip()]
     unknown = [s for s in only if s not in VARIANTS]
     if unknown: raise SystemExit(f'--only: unknown variant(s) {unknown}; known: {list(VARIANTS)}')
@@ -65,9 +63,7 @@ def main():
         f, out, t0 = get_sampler(name, **kw), [], time.perf_counter()
         m = clip_x0(model, sched) if clip else model
         for k in range(args.n // 100):
-            g = torch.Generator().manual_seed(args.seed + k)
-            xT = torch.randn((100, 1, 32, 32), generator=g)                 # (100, 1, 32, 32)
-            out.append(((f(m, xT, sched, steps, generator=g) + 1) / 2).clamp(0, 1))
+            out.append(sample_batch(lambda xT, g: f(m, xT, sched, steps, generator=g), k, 100, args.seed)[0])
         s = ev.score(torch.cat(out))
         print(f"{lab:<36} {sampler_nfe(name, steps):>4} {s['fid']:>7.3f} {1000 * s['kid']:>11.2f} {time.perf_counter() - t0:>5.0f}", flush=True)
 

@@ -25,18 +25,15 @@ Quality targets checked at the end: DDPM (1000 steps) FID <= 3x the floor; the b
 1.3x of the DDPM 1000-step FID.
 --quick: n=16, bs=8, NFE 5 only and DDPM with 20 steps, into a temporary folder, no results file (a smoke test).
 """
-import argparse, hashlib, json, os, platform, shutil, tempfile, time
+import argparse, json, platform, shutil, tempfile, time
 from pathlib import Path
 import torch
 from safetensors import safe_open
-from safetensors.torch import save_file, load_file
-import sdfound
-from sdfound.data import load_mnist
-from sdfound.fid import ImageEvaluator, real_floor
+from safetensors.torch import load_file
+from sdfound.fid import real_floor
 from sdfound.samplers import get_sampler, steps_for_nfe, sampler_nfe
+from ddpm_eval import ROOT, CKPT, mnist_evaluator, checkpoint_sha1, sample_batch, load_samples, save_samples
 
-ROOT = Path(sdfound.__file__).parent.parent
-CKPT = Path(sdfound.__file__).parent / 'checkpoints' / 'mnist_ddpm.safetensors'
 FID_DDPM_SAMPLES = ROOT / 'bench' / 'runs' / 'fid_ddpm_samples.safetensors'
 
 # label -> (sampler name, keyword arguments)
@@ -51,34 +48,6 @@ CONFIGS = {
     'Heun + churn (EDM Alg. 2)': ('heun', {'karras': True, 's_churn': 80.0, 's_tmin': 0.05, 's_tmax': 50.0, 's_noise': 1.003}),
 }
 DDPM_LABEL = 'DDPM (Algorithm 2)'
-
-
-def reference_split(n_all: int = 10_000, seed: int = 0):
-    "Indices of the reference half and of the real pool: the random split of nbs/14_fid.ipynb (and bench/fid_ddpm.py)."
-    perm = torch.randperm(n_all, generator=torch.Generator().manual_seed(seed))
-    return perm[:n_all // 2], perm[n_all // 2:]
-
-
-def load_samples(path: Path, want: dict) -> tuple:
-    "Samples (k, 1, 32, 32) cached in `path` and their sampling seconds; empty if no file; an error if made with other settings."
-    if not path.is_file(): return torch.empty(0, 1, 32, 32), 0.
-    with safe_open(str(path), 'pt') as f: meta = f.metadata() or {}
-    have = {k: meta.get(k) for k in want}
-    if have != want: raise SystemExit(f"{path} holds samples made with {have}, not {want}: delete it or pass another --runs")
-    return load_file(str(path))['samples'], float(meta.get('sampling_s', 0))
-
-
-def save_samples(samples: torch.Tensor, path: Path, want: dict, secs: float):
-    "Write `samples` with their settings as metadata, atomically (temporary file, then rename)."
-    path.parent.mkdir(parents=True, exist_ok=True)
-    tmp = path.with_name(path.name + '.tmp')
-    save_file({'samples': samples.contiguous()}, str(tmp), metadata={**want, 'sampling_s': f'{secs:.1f}'})
-    os.replace(tmp, path)
-
-
-def checkpoint_sha1() -> str:
-    "The SHA-1 of the DDPM weights file: cached samples of another model are never reused."
-    return hashlib.sha1(CKPT.read_bytes()).hexdigest()
 
 
 def load_model() -> tuple:
@@ -118,12 +87,8 @@ def generate(label, name, kw, steps, args, model, sched, sha: str, path: Path) -
     f = get_sampler(name, **kw)
     while len(samples) < args.n:
         k, b = len(samples) // args.bs, min(args.bs, args.n - len(samples))
-        g = torch.Generator().manual_seed(args.seed + k)
-        xT = torch.randn((b, 1, 32, 32), generator=g)                      # (b, 1, 32, 32)
-        t0 = time.perf_counter()
-        x0 = f(model, xT, sched, steps, generator=g)                      # (b, 1, 32, 32), about [-1, 1]
-        secs += time.perf_counter() - t0
-        samples = torch.cat([samples, ((x0.float() + 1) / 2).clamp(0, 1)])
+        new, dt = sample_batch(lambda xT, g: f(model, xT, sched, steps, generator=g), k, b, args.seed)
+        samples, secs = torch.cat([samples, new]), secs + dt
         save_samples(samples, path, want, secs)
     return samples, secs
 
@@ -184,11 +149,9 @@ def main():
     if not CKPT.is_file(): raise SystemExit(f'no DDPM checkpoint at {CKPT}: train it with nbs/13_ddpm.ipynb first')
     model, sched, sha = load_model()
 
-    x, _ = load_mnist('test')
-    idx_ref, idx_real = reference_split(len(x))
-    ev = ImageEvaluator(x[idx_ref], device='cpu')
+    ev, real = mnist_evaluator()
     kid_size = min(1000, args.n)
-    floor = real_floor(ev, x[idx_real], args.n)                       # mean (and spread) over disjoint real sets of n
+    floor = real_floor(ev, real, args.n)                       # mean (and spread) over disjoint real sets of n
 
     jobs = [(lab, name, kw, b) for lab, (name, kw) in configs.items() for b in budgets] + [(DDPM_LABEL, 'ddpm', {}, args.ddpm_steps)]
     rows, t_all = [], time.perf_counter()
