@@ -379,7 +379,8 @@ def train_mnist_ddpm(path=CHECKPOINT_DIR / 'mnist_ddpm', args: dict | None = Non
                 recipe=recipe, n_train=n_train, history=hist, losses=_downsample(learn.losses), train_loss=train_loss,
                 valid_loss=valid_loss, train_time_s=round(train_time, 1), threads=torch.get_num_threads(),
                 torch_version=torch.__version__, command=command)
-    st = save_ddpm(learn.ema_model if recipe.get('ema') else model, path, json.loads(json.dumps(args)), sched, meta, half=half)   # tuples as lists, as the JSON holds them
+    model = learn.ema_model if recipe.get('ema') else model                     # the weights we sample with
+    st = save_ddpm(model, path, json.loads(json.dumps(args)), sched, meta, half=half)   # tuples as lists, as the JSON holds them
     write_ddpm_card(st)
     if verbose: print(f'wrote {st} ({st.stat().st_size / 1024:.0f} KB) and its .json and .md')
-    return (learn.ema_model if recipe.get('ema') else model), sched, learn
+    return model, sched, learn
