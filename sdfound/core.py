@@ -4,13 +4,14 @@
 
 # %% ../nbs/00_core.ipynb #7ca0cc6e
 from __future__ import annotations
-import os, random
+import math, os, random
 from collections.abc import Mapping
 import numpy as np
 import torch
 
 # %% auto #0
-__all__ = ['def_device', 'to_device', 'set_seed', 'is_quick', 'quick', 'check_shape', 'check_positive_int']
+__all__ = ['MODELS', 'def_device', 'to_device', 'set_seed', 'is_quick', 'quick', 'check_shape', 'check_positive_int',
+           'check_number', 'register_model']
 
 # %% ../nbs/00_core.ipynb #39b0a922
 def def_device() -> torch.device:
@@ -72,3 +73,24 @@ def check_positive_int(v, name: str, minimum: int = 1) -> int:
     if isinstance(v, bool) or not isinstance(v, (int, np.integer)) or v < minimum:
         raise ValueError(f"{name} must be an integer >= {minimum}, got {v!r}")
     return int(v)
+
+def check_number(v, name: str, lo: float = -math.inf, hi: float = math.inf, lo_open: bool = False,
+                 hi_open: bool = False) -> float:
+    "Raise `ValueError` unless `v` is a real number in the interval from `lo` to `hi` (open ends with `lo_open`/`hi_open`)."
+    ok = isinstance(v, (int, float, np.integer, np.floating)) and not isinstance(v, bool) and not math.isnan(v)
+    if ok: ok = (v > lo if lo_open else v >= lo) and (v < hi if hi_open else v <= hi)
+    if not ok:
+        if hi == math.inf: rng = f"{'>' if lo_open else '>='} {lo:g}"
+        elif lo == -math.inf: rng = f"{'<' if hi_open else '<='} {hi:g}"
+        else: rng = f"in {'(' if lo_open else '['}{lo:g}, {hi:g}{')' if hi_open else ']'}"
+        raise ValueError(f"{name} must be a number {rng}, got {v!r}")
+    return float(v)
+
+# %% ../nbs/00_core.ipynb #87068b08
+MODELS = {}
+
+def register_model(cls):
+    "Class decorator: record `cls` in `MODELS` under its name, so a checkpoint can rebuild it from its `.args`."
+    if not isinstance(cls, type): raise ValueError(f"register_model decorates a class, got {cls!r}")
+    MODELS[cls.__name__] = cls
+    return cls
