@@ -9,10 +9,8 @@ from functools import partial
 import torch
 import torch.nn.functional as F
 from torch import nn
-from .core import set_seed, check_shape, check_positive_int
-from .datasets import DataLoaders
-from .learner import Learner, DeviceCB, MetricsCB, BatchSchedCB, Mean
-from .resnet import EpochTableCB
+from .core import check_shape, check_positive_int, check_number, register_model
+from .learner import Learner, MetricsCB, Mean, fit_one_cycle
 
 # %% auto #0
 __all__ = ['conv_out_size', 'conv2d_loops', 'im2col', 'conv2d_im2col', 'conv_transpose_out_size', 'col2im',
@@ -25,7 +23,8 @@ def conv_out_size(size: int, k: int, stride: int = 1, padding: int = 0) -> int:
     size, k = check_positive_int(size, 'size'), check_positive_int(k, 'k')
     stride, padding = check_positive_int(stride, 'stride'), check_positive_int(padding, 'padding', minimum=0)
     if k > size + 2 * padding:
-        raise ValueError(f"k={k} is larger than the padded input: size + 2*padding = {size} + 2*{padding} = {size + 2 * padding}")
+        raise ValueError(f"k={k} is larger than the padded input: size + 2*padding = {size} + 2*{padding} = "
+                         f"{size + 2 * padding}")
     return (size + 2 * padding - k) // stride + 1
 
 # %% ../nbs/10_conv_autoencoder.ipynb #b37e88c3
@@ -36,7 +35,8 @@ def _check_conv(x: torch.Tensor, w: torch.Tensor, b: torch.Tensor | None, stride
         raise ValueError(f"w expects {w.shape[1]} input channels (w is (C_out, C_in, kh, kw) = {tuple(w.shape)}) "
                          f"but x has {x.shape[1]} (x is (N, C, H, W) = {tuple(x.shape)})")
     if b is not None and (not isinstance(b, torch.Tensor) or b.shape != (w.shape[0],)):
-        raise ValueError(f"b must have shape ({w.shape[0]},), one bias per output channel, got {tuple(getattr(b, 'shape', ()))}")
+        raise ValueError(f"b must have shape ({w.shape[0]},), one bias per output channel, got "
+                         f"{tuple(getattr(b, 'shape', ()))}")
     stride, padding = check_positive_int(stride, 'stride'), check_positive_int(padding, 'padding', minimum=0)
     (H, W), (kh, kw) = x.shape[-2:], w.shape[-2:]
     if kh > H + 2 * padding or kw > W + 2 * padding:
@@ -44,8 +44,9 @@ def _check_conv(x: torch.Tensor, w: torch.Tensor, b: torch.Tensor | None, stride
                          f"(x is {H}x{W}, padding={padding})")
     return stride, padding, conv_out_size(H, kh, stride, padding), conv_out_size(W, kw, stride, padding)
 
-def conv2d_loops(x: torch.Tensor, w: torch.Tensor, b: torch.Tensor | None = None, stride: int = 1, padding: int = 0) -> torch.Tensor:
-    "2D convolution as `F.conv2d` (x (N, C, H, W), w (O, C, kh, kw), b (O,)), with a Python loop over the output positions."
+def conv2d_loops(x: torch.Tensor, w: torch.Tensor, b: torch.Tensor | None = None, stride: int = 1,
+                 padding: int = 0) -> torch.Tensor:
+    "2D convolution as `F.conv2d` (x (N, C, H, W), w (O, C, kh, kw), b (O,)), looping over output positions."
     stride, padding, Ho, Wo = _check_conv(x, w, b, stride, padding)
     kh, kw = w.shape[-2:]
     xp = F.pad(x, (padding,) * 4)                                                # (N, C, H+2p, W+2p)
@@ -60,11 +61,12 @@ def conv2d_loops(x: torch.Tensor, w: torch.Tensor, b: torch.Tensor | None = None
 def _check_kernel_fits(H: int, W: int, kh: int, kw: int, padding: int, name: str):
     "Raise `ValueError` naming `name` if a kh x kw kernel does not fit into the padded H x W input."
     if kh > H + 2 * padding or kw > W + 2 * padding:
-        raise ValueError(f"{name}: the {kh}x{kw} kernel is larger than the padded input {H + 2 * padding}x{W + 2 * padding} "
+        raise ValueError(f"{name}: the {kh}x{kw} kernel is larger than the padded input "
+                         f"{H + 2 * padding}x{W + 2 * padding} "
                          f"(input {H}x{W}, padding={padding})")
 
 def im2col(x: torch.Tensor, kh: int, kw: int, stride: int = 1, padding: int = 0) -> torch.Tensor:
-    "Every kh x kw patch of x (N, C, H, W) as a column: (N, C*kh*kw, H_out*W_out), the same as `F.unfold`, built with `as_strided`."
+    "Every kh x kw patch of x (N, C, H, W) as a column (N, C*kh*kw, L), as `F.unfold`, with `as_strided`."
     check_shape(x, 'x', 4)
     kh, kw = check_positive_int(kh, 'kh'), check_positive_int(kw, 'kw')
     stride, padding = check_positive_int(stride, 'stride'), check_positive_int(padding, 'padding', minimum=0)
@@ -74,16 +76,17 @@ def im2col(x: torch.Tensor, kh: int, kw: int, stride: int = 1, padding: int = 0)
     xp = F.pad(x, (padding,) * 4).contiguous()                                   # (N, C, Hp, Wp)
     sN, sC, sH, sW = xp.stride()
     patches = xp.as_strided((N, C, kh, kw, Ho, Wo), (sN, sC, sH, sW, stride * sH, stride * sW))  # (N, C, kh, kw, Ho, Wo), a view
-    return patches.reshape(N, C * kh * kw, Ho * Wo)                              # (N, C*kh*kw, L): the copy happens here
+    return patches.reshape(N, C * kh * kw, Ho * Wo)  # (N, C*kh*kw, L): the copy happens here
 
-def conv2d_im2col(x: torch.Tensor, w: torch.Tensor, b: torch.Tensor | None = None, stride: int = 1, padding: int = 0) -> torch.Tensor:
-    "2D convolution as `F.conv2d`, computed as one matmul: weights (O, C*kh*kw) times the `im2col` patches (N, C*kh*kw, L)."
+def conv2d_im2col(x: torch.Tensor, w: torch.Tensor, b: torch.Tensor | None = None, stride: int = 1,
+                  padding: int = 0) -> torch.Tensor:
+    "2D convolution as `F.conv2d`, as one matmul: weights (O, C*kh*kw) times the `im2col` patches."
     stride, padding, Ho, Wo = _check_conv(x, w, b, stride, padding)
     O, C, kh, kw = w.shape
     cols = im2col(x, kh, kw, stride, padding)                                    # (N, C*kh*kw, Ho*Wo)
-    y = w.reshape(O, C * kh * kw) @ cols                                         # (O, C*kh*kw) @ (N, C*kh*kw, L) -> (N, O, L)
+    y = w.reshape(O, C * kh * kw) @ cols  # (O, C*kh*kw) @ (N, C*kh*kw, L) -> (N, O, L)
     if b is not None: y = y + b[:, None]                                         # (N, O, L)
-    return y.reshape(x.shape[0], O, Ho, Wo)                                      # (N, O, Ho, Wo): l = i*Wo + j, row-major
+    return y.reshape(x.shape[0], O, Ho, Wo)  # (N, O, Ho, Wo): l = i*Wo + j, row-major
 
 # %% ../nbs/10_conv_autoencoder.ipynb #f9cc19bf
 def conv_transpose_out_size(size: int, k: int, stride: int = 1, padding: int = 0, output_padding: int = 0) -> int:
@@ -91,14 +94,15 @@ def conv_transpose_out_size(size: int, k: int, stride: int = 1, padding: int = 0
     size, k = check_positive_int(size, 'size'), check_positive_int(k, 'k')
     stride, padding = check_positive_int(stride, 'stride'), check_positive_int(padding, 'padding', minimum=0)
     output_padding = check_positive_int(output_padding, 'output_padding', minimum=0)
-    if output_padding >= stride: raise ValueError(f"output_padding must be smaller than stride={stride}, got {output_padding}")
+    if output_padding >= stride:
+        raise ValueError(f"output_padding must be smaller than stride={stride}, got {output_padding}")
     out = (size - 1) * stride - 2 * padding + k + output_padding
     if out < 1: raise ValueError(f"padding={padding} is too large: the output would have size {out}")
     return out
 
 # %% ../nbs/10_conv_autoencoder.ipynb #dd35daf6
 def col2im(cols: torch.Tensor, size, kh: int, kw: int, stride: int = 1, padding: int = 0) -> torch.Tensor:
-    "The adjoint of `im2col`: add each column of cols (N, C*kh*kw, L) back onto its patch of an (N, C, *size) image, as `F.fold`."
+    "The adjoint of `im2col`: add each column of cols (N, C*kh*kw, L) back onto its patch, as `F.fold`."
     check_shape(cols, 'cols', 3)
     H, W = size
     kh, kw = check_positive_int(kh, 'kh'), check_positive_int(kw, 'kw')
@@ -115,11 +119,11 @@ def col2im(cols: torch.Tensor, size, kh: int, kw: int, stride: int = 1, padding:
     for u in range(kh):
         for v in range(kw):                                                      # tap (u, v) of every position (i, j)
             xp[:, :, u:u + stride * (Ho - 1) + 1:stride, v:v + stride * (Wo - 1) + 1:stride] += cols[:, :, u, v]  # (N, C, Ho, Wo)
-    return xp[:, :, padding:padding + H, padding:padding + W]                    # (N, C, H, W): drop what fell on the padding
+    return xp[:, :, padding:padding + H, padding:padding + W]  # (N, C, H, W): drop what fell on the padding
 
 def conv_transpose2d_col2im(g: torch.Tensor, w: torch.Tensor, b: torch.Tensor | None = None, stride: int = 1,
                             padding: int = 0, output_padding: int = 0) -> torch.Tensor:
-    "Transposed convolution as `F.conv_transpose2d` (g (N, O, Ho, Wo), w (O, C, kh, kw), b (C,)): weights^T times g, then `col2im`."
+    "Transposed convolution as `F.conv_transpose2d` (g (N, O, Ho, Wo), w (O, C, kh, kw)): w^T g, then `col2im`."
     check_shape(g, 'g', 4); check_shape(w, 'w', 4)
     if w.shape[0] != g.shape[1]:
         raise ValueError(f"w expects {w.shape[0]} input channels (a transposed convolution's w is (C_in, C_out, kh, kw) = "
@@ -130,7 +134,7 @@ def conv_transpose2d_col2im(g: torch.Tensor, w: torch.Tensor, b: torch.Tensor | 
     N, _, Ho, Wo = g.shape
     H = conv_transpose_out_size(Ho, kh, stride, padding, output_padding)
     W = conv_transpose_out_size(Wo, kw, stride, padding, output_padding)
-    cols = w.reshape(O, C * kh * kw).T @ g.reshape(N, O, Ho * Wo)                 # (C*kh*kw, O) @ (N, O, L) -> (N, C*kh*kw, L)
+    cols = w.reshape(O, C * kh * kw).T @ g.reshape(N, O, Ho * Wo)  # (C*kh*kw, O) @ (N, O, L) -> (N, C*kh*kw, L)
     y = col2im(cols, (H, W), kh, kw, stride, padding)                            # (N, C, H, W)
     return y if b is None else y + b[:, None, None]
 
@@ -142,9 +146,10 @@ def _norm_act(layers: list, nf: int, norm: bool, act: bool) -> nn.Sequential:
     return nn.Sequential(*layers)
 
 def conv_block(ni: int, nf: int, ks: int = 3, stride: int = 1, norm: bool = True, act: bool = True) -> nn.Sequential:
-    "A `ks`x`ks` convolution from `ni` to `nf` channels with padding ks//2 and `stride`, then BatchNorm and SiLU (each optional)."
+    "A `ks`x`ks` convolution, padding ks//2, `stride`; then BatchNorm and SiLU (each optional)."
     ni, nf, stride = check_positive_int(ni, 'ni'), check_positive_int(nf, 'nf'), check_positive_int(stride, 'stride')
-    if check_positive_int(ks, 'ks') % 2 == 0: raise ValueError(f"ks must be odd so that padding ks//2 keeps the size at stride 1, got {ks}")
+    if check_positive_int(ks, 'ks') % 2 == 0:
+        raise ValueError(f"ks must be odd so that padding ks//2 keeps the size at stride 1, got {ks}")
     return _norm_act([nn.Conv2d(ni, nf, ks, stride=stride, padding=ks // 2, bias=not norm)], nf, norm, act)
 
 def down_block(ni: int, nf: int, ks: int = 3, norm: bool = True, act: bool = True) -> nn.Sequential:
@@ -152,10 +157,11 @@ def down_block(ni: int, nf: int, ks: int = 3, norm: bool = True, act: bool = Tru
     return conv_block(ni, nf, ks, stride=2, norm=norm, act=act)
 
 def up_block(ni: int, nf: int, ks: int = 3, mode: str = 'nearest', norm: bool = True, act: bool = True) -> nn.Sequential:
-    "Double height and width: nearest upsampling + a `ks`x`ks` conv (`mode='nearest'`) or a 4x4 stride-2 transposed conv (`'transpose'`); then BatchNorm and SiLU."
+    "Double height and width (nearest + conv, or a transposed conv with `mode='transpose'`); then BatchNorm and SiLU."
     ni, nf = check_positive_int(ni, 'ni'), check_positive_int(nf, 'nf')
     if mode == 'nearest':
-        if check_positive_int(ks, 'ks') % 2 == 0: raise ValueError(f"ks must be odd so that padding ks//2 keeps the size, got {ks}")
+        if check_positive_int(ks, 'ks') % 2 == 0:
+            raise ValueError(f"ks must be odd so that padding ks//2 keeps the size, got {ks}")
         layers = [nn.Upsample(scale_factor=2, mode='nearest'), nn.Conv2d(ni, nf, ks, padding=ks // 2, bias=not norm)]
     elif mode == 'transpose': layers = [nn.ConvTranspose2d(ni, nf, 4, stride=2, padding=1, bias=not norm)]
     else: raise ValueError(f"mode must be 'nearest' or 'transpose', got {mode!r}")
@@ -163,7 +169,7 @@ def up_block(ni: int, nf: int, ks: int = 3, mode: str = 'nearest', norm: bool = 
 
 # %% ../nbs/10_conv_autoencoder.ipynb #843fd268
 class ConvEncoder(nn.Sequential):
-    "Images (B, in_ch, H, W) to latents (B, latent_ch, H/2^n, W/2^n): n = len(nfs) `down_block`s, a `conv_block`, a 1x1 conv."
+    "Images (B, in_ch, H, W) to latents (B, latent_ch, H/2^n, W/2^n), n = len(nfs) `down_block`s."
     def __init__(self, in_ch: int = 1, nfs=(16, 32), latent_ch: int = 4):
         nfs = [check_positive_int(n, 'each entry of nfs') for n in nfs]
         if not nfs: raise ValueError("nfs must list at least one channel count (one down_block each)")
@@ -181,7 +187,7 @@ class ConvEncoder(nn.Sequential):
         return super().forward(x)                                               # (B, latent_ch, H/f, W/f)
 
 class ConvDecoder(nn.Sequential):
-    "Latents (B, latent_ch, h, w) to images (B, out_ch, h*2^n, w*2^n): two `conv_block`s, n = len(nfs) `up_block`s, `out_act`."
+    "Latents (B, latent_ch, h, w) to images (B, out_ch, h*2^n, w*2^n), n = len(nfs) `up_block`s."
     def __init__(self, out_ch: int = 1, nfs=(16, 32), latent_ch: int = 4, mode: str = 'nearest', out_act=nn.Sigmoid):
         nfs = [check_positive_int(n, 'each entry of nfs') for n in nfs]
         if not nfs: raise ValueError("nfs must list at least one channel count (one up_block each)")
@@ -197,13 +203,15 @@ class ConvDecoder(nn.Sequential):
         check_shape(z, 'z', 4, d1=self.latent_ch)
         return super().forward(z)                                               # (B, out_ch, h*2^n, w*2^n)
 
+@register_model
 class AutoEncoder(nn.Module):
     "A `ConvEncoder` and a `ConvDecoder` with matching `nfs` and `latent_ch`: `forward(x) = decode(encode(x))`."
     def __init__(self, in_ch: int = 1, nfs=(16, 32), latent_ch: int = 4, mode: str = 'nearest', out_act=nn.Sigmoid):
         super().__init__()
         self.encoder = ConvEncoder(in_ch, nfs, latent_ch)
         self.decoder = ConvDecoder(in_ch, nfs, latent_ch, mode, out_act)
-        self.args = dict(in_ch=in_ch, nfs=list(nfs), latent_ch=latent_ch, mode=mode)
+        self.args = dict(in_ch=in_ch, nfs=list(nfs), latent_ch=latent_ch, mode=mode,
+                         **({} if out_act is nn.Sigmoid else {'out_act': out_act}))   # all that rebuilds it
 
     def encode(self, x: torch.Tensor) -> torch.Tensor:
         "Latents (B, latent_ch, H/2^n, W/2^n) of images x (B, in_ch, H, W)."
@@ -219,10 +227,9 @@ class AutoEncoder(nn.Module):
 
 # %% ../nbs/10_conv_autoencoder.ipynb #90e530d8
 class PSNR(Mean):
-    "Peak signal-to-noise ratio in dB, 10 log10(peak^2 / MSE), of the mean squared error over all pixels seen since `reset`."
+    "Peak signal-to-noise ratio in dB, 10 log10(peak^2 / MSE), of the MSE over all pixels since `reset`."
     def __init__(self, peak: float = 1.):
-        if not peak > 0: raise ValueError(f"peak must be > 0 (the largest possible pixel value), got {peak}")
-        self.peak = peak
+        self.peak = check_number(peak, 'peak', 0, lo_open=True)                 # the largest possible pixel value
         super().__init__()
     def add(self, preds, targs): self.update(F.mse_loss(preds.float(), targs.float()), len(targs))
     @property
@@ -232,22 +239,15 @@ class PSNR(Mean):
         return 10 * math.log10(self.peak ** 2 / mse) if mse > 0 else math.inf
 
 def train_autoencoder(model: nn.Module, x_train: torch.Tensor, x_valid: torch.Tensor, epochs: int = 5, lr: float = 1e-2,
-                      bs: int = 64, wd: float = 0.01, seed: int = 0, loss_func=F.mse_loss, cbs=(), verbose: bool = True) -> Learner:
-    "Train `model` to reproduce its input with `loss_func` (MSE), AdamW and one-cycle peaking at `lr`; print a row per epoch; return the `Learner`."
-    epochs = check_positive_int(epochs, 'epochs')
-    if not lr > 0: raise ValueError(f"lr must be > 0, got {lr}")
+                      bs: int = 64, wd: float = 0.01, seed: int = 0, loss_func=F.mse_loss, cbs=(),
+                      verbose: bool = True) -> Learner:
+    "Train `model` to reproduce its input with `loss_func` (MSE) and lesson 06's `fit_one_cycle`; PSNR per epoch."
     check_shape(x_train, 'x_train', 4); check_shape(x_valid, 'x_valid', 4)
     if x_train.shape[1:] != x_valid.shape[1:]:
-        raise ValueError(f"x_train and x_valid must hold images of the same shape, got {tuple(x_train.shape[1:])} and {tuple(x_valid.shape[1:])}")
-    set_seed(seed)
-    dls = DataLoaders.from_tensors(x_train, x_train, x_valid, x_valid, bs=bs, seed=seed)   # targets = inputs
-    sched = partial(torch.optim.lr_scheduler.OneCycleLR, max_lr=lr, total_steps=epochs * len(dls.train))
-    metrics = MetricsCB(psnr=PSNR())
-    if not verbose: metrics._log = lambda d: None
-    cbs = [DeviceCB(), metrics, BatchSchedCB(sched), *([EpochTableCB()] if verbose else []), *cbs]
-    learn = Learner(model, dls, loss_func, lr=lr, cbs=cbs, opt_func=partial(torch.optim.AdamW, weight_decay=wd))
-    learn.fit(epochs)
-    return learn
+        raise ValueError(f"x_train and x_valid must hold images of the same shape, got {tuple(x_train.shape[1:])} and "
+                         f"{tuple(x_valid.shape[1:])}")
+    return fit_one_cycle(model, x_train, x_train, x_valid, x_valid, loss_func, epochs=epochs, lr=lr, bs=bs, wd=wd,
+                         seed=seed, cbs=[MetricsCB(psnr=PSNR()), *cbs], verbose=verbose)   # targets = inputs
 
 @torch.no_grad()
 def reconstruct(model: nn.Module, x: torch.Tensor, bs: int = 500) -> torch.Tensor:

@@ -4,19 +4,25 @@
 
 # %% ../nbs/06a_checkpoints.ipynb #2d5a87fd
 from __future__ import annotations
-import json, math, os, random, uuid
+import importlib, json, math, os, random, uuid
 from pathlib import Path
 import numpy as np
 import torch
 from torch import nn
 from safetensors import SafetensorError, safe_open
 from safetensors.torch import save_file, load_file
+import sdfound
 from . import __version__
-from .core import check_positive_int
+from .core import check_positive_int, MODELS
+from .learner import Callback, MetricsCB, BatchSchedCB
+
+CHECKPOINT_DIR = Path(sdfound.__file__).parent / 'checkpoints'   # the weights that ship with sdfound
+CONVERT = 'python tools/convert_checkpoints.py'             # upgrades files written by older versions
 
 # %% auto #0
-__all__ = ['FORMAT', 'FORMAT_VERSION', 'split_tensors', 'join_tensors', 'atomic_write', 'checkpoint_paths', 'read_info',
-           'save_model', 'load_model', 'save_checkpoint', 'load_checkpoint', 'CheckpointCB']
+__all__ = ['CHECKPOINT_DIR', 'CONVERT', 'FORMAT', 'FORMAT_VERSION', 'split_tensors', 'join_tensors', 'atomic_write',
+           'checkpoint_paths', 'read_info', 'save_model', 'load_weights', 'load_model', 'save_checkpoint',
+           'load_checkpoint', 'CheckpointCB']
 
 # %% ../nbs/06a_checkpoints.ipynb #be4d10f0
 _MARKERS = {'__tensor__', '__scalar__', '__tuple__', '__int_keys__', '__float__'}
@@ -24,7 +30,7 @@ _MARKERS = {'__tensor__', '__scalar__', '__tuple__', '__int_keys__', '__float__'
 def _enc_float(v: float): return v if math.isfinite(v) else {'__float__': repr(v)}   # 'nan', 'inf', '-inf'
 
 def split_tensors(obj, prefix: str) -> tuple:
-    "Split nested state into `(json_able, tensors)`: tensors go to a flat dict keyed by path, 0-dim tensors become numbers."
+    "Split nested state into `(json_able, tensors)`: tensors to a flat dict keyed by path, 0-dim ones to numbers."
     tensors = {}
     def enc(o, key):
         if isinstance(o, torch.Tensor):
@@ -41,7 +47,8 @@ def split_tensors(obj, prefix: str) -> tuple:
             if o and all(isinstance(k, int) and not isinstance(k, bool) for k in o):
                 return {'__int_keys__': {str(k): enc(v, f'{key}.{k}') for k, v in o.items()}}
             bad = [k for k in o if not isinstance(k, str) or k in _MARKERS]
-            if bad: raise ValueError(f"{key}: dict keys must be all int or all str (and not {sorted(_MARKERS)}), got {bad[0]!r}")
+            if bad:
+                raise ValueError(f"{key}: dict keys must be all int or all str (and not {sorted(_MARKERS)}), got {bad[0]!r}")
             return {k: enc(v, f'{key}.{k}') for k, v in o.items()}
         raise ValueError(f"{key}: cannot store a {type(o).__name__} in a checkpoint "
                          "(only tensors, numbers, strings, None, and lists, tuples and dicts of them)")
@@ -58,11 +65,13 @@ def join_tensors(obj, tensors: dict):
         if isinstance(o, list): return [dec(v) for v in o]
         if not isinstance(o, dict): return o
         if '__tensor__' in o:
-            if o['__tensor__'] not in tensors: raise ValueError(f"the JSON refers to a tensor {o['__tensor__']!r} that the tensor file lacks")
+            if o['__tensor__'] not in tensors:
+                raise ValueError(f"the JSON refers to a tensor {o['__tensor__']!r} that the tensor file lacks")
             return tensors[o['__tensor__']]
         if '__scalar__' in o: return torch.tensor(dec(o['__scalar__']), dtype=_dtype(o['dtype']))
         if '__float__' in o:
-            if o['__float__'] not in ('nan', 'inf', '-inf'): raise ValueError(f"bad non-finite float {o['__float__']!r} in checkpoint")
+            if o['__float__'] not in ('nan', 'inf', '-inf'):
+                raise ValueError(f"bad non-finite float {o['__float__']!r} in checkpoint")
             return float(o['__float__'])
         if '__tuple__' in o: return tuple(dec(v) for v in o['__tuple__'])
         if '__int_keys__' in o: return {int(k): dec(v) for k, v in o['__int_keys__'].items()}
@@ -71,7 +80,7 @@ def join_tensors(obj, tensors: dict):
 
 # %% ../nbs/06a_checkpoints.ipynb #8b4acd96
 def atomic_write(writers: dict):
-    "All-or-nothing file writes: `writers` maps each final path to `write(tmp_path)`; renames happen once every write succeeded."
+    "All-or-nothing writes: `writers` maps each path to `write(tmp_path)`; renames only after every write succeeded."
     tmps = {Path(p): Path(p).with_name(f'.{Path(p).name}.{uuid.uuid4().hex[:8]}.tmp') for p in writers}
     try:
         for (p, write), tmp in zip(writers.items(), tmps.values()):
@@ -87,7 +96,8 @@ FORMAT, FORMAT_VERSION = 'sdfound', 1
 
 def checkpoint_paths(path) -> tuple:
     "The `(.safetensors, .json)` pair of paths for `path`, given with either suffix or none."
-    if not isinstance(path, (str, os.PathLike)): raise ValueError(f"path must be a str or os.PathLike, got {type(path).__name__}")
+    if not isinstance(path, (str, os.PathLike)):
+        raise ValueError(f"path must be a str or os.PathLike, got {type(path).__name__}")
     p = Path(path)
     if p.suffix in ('.safetensors', '.json'): p = p.with_suffix('')
     if p.name in ('', '.', '..'): raise ValueError(f"path must name a file, got {str(path)!r}")
@@ -106,7 +116,8 @@ def _for_file(tensors: dict) -> dict:
 def _check_json(obj, name: str) -> dict:
     if not isinstance(obj, dict): raise ValueError(f"{name} must be a dict, got {type(obj).__name__}")
     try: json.dumps(obj, allow_nan=False)
-    except (TypeError, ValueError) as e: raise ValueError(f"{name} must be JSON-serializable (str keys; numbers, strings, lists, dicts): {e}") from e
+    except (TypeError, ValueError) as e:
+        raise ValueError(f"{name} must be JSON-serializable (str keys; numbers, strings, lists, dicts): {e}") from e
     return obj
 
 def _save_pair(path, tensors: dict, info: dict) -> Path:
@@ -128,12 +139,16 @@ def read_info(path) -> dict:
     js = checkpoint_paths(path)[1]
     if not js.exists(): raise FileNotFoundError(f"no checkpoint side file {js}")
     try: info = json.loads(js.read_text())
-    except (json.JSONDecodeError, UnicodeDecodeError) as e: raise ValueError(f"corrupt checkpoint side file {js}: {e}") from e
+    except (json.JSONDecodeError, UnicodeDecodeError) as e:
+        raise ValueError(f"corrupt checkpoint side file {js}: {e}") from e
+    if isinstance(info, dict) and 'arch' in info and 'format' not in info:
+        raise ValueError(f"{js} is a model file of an older sdfound (arch/args/meta): convert it with `{CONVERT}`")
     if not isinstance(info, dict) or info.get('format') != FORMAT:
         raise ValueError(f"{js} is not an sdfound checkpoint side file (it has no \"format\": \"{FORMAT}\" entry)")
     v = info.get('format_version')
     if not isinstance(v, int) or v > FORMAT_VERSION:
-        raise ValueError(f"{js} has format_version {v!r}, but this sdfound ({__version__}) reads up to {FORMAT_VERSION}: upgrade sdfound")
+        raise ValueError(f"{js} has format_version {v!r}, but this sdfound ({__version__}) reads up to "
+                         f"{FORMAT_VERSION}: upgrade sdfound")
     return info
 
 def _read_tensors(st: Path, info: dict | None) -> dict:
@@ -171,19 +186,27 @@ def _load_weights(model: nn.Module, weights: dict, report: dict):
     model.load_state_dict({k: v for k, v in weights.items() if k not in skip}, strict=not (report['missing'] or skip))
 
 def _check_module(model):
-    if not isinstance(model, nn.Module): raise ValueError(f"model must be a torch.nn.Module, got {type(model).__name__}")
+    if not isinstance(model, nn.Module):
+        raise ValueError(f"model must be a torch.nn.Module, got {type(model).__name__}")
 
-def save_model(model: nn.Module, path, metadata: dict | None = None) -> Path:
-    "Save `model`'s weights to `path`.safetensors and a model card (class, size, `metadata`) to `path`.json."
+def _model_args(model: nn.Module):
+    "The constructor arguments the model keeps in `.args` (None without), checked to be JSON-able."
+    args = getattr(model, 'args', None)
+    return None if args is None else json.loads(json.dumps(_check_json(dict(args), 'model.args')))   # tuples as lists
+
+def save_model(model: nn.Module, path, metadata: dict | None = None, half: bool = False) -> Path:
+    "Save `model`'s weights (float16 if `half`) to `path`.safetensors and its model card to `path`.json."
     _check_module(model)
     metadata = _check_json({} if metadata is None else metadata, 'metadata')
     sd = model.state_dict()
-    card = {'kind': 'model', 'model_class': type(model).__name__, 'n_params': sum(p.numel() for p in model.parameters()),
-            'n_tensors': len(sd), 'metadata': metadata}
+    if half: sd = {k: v.half() if v.is_floating_point() else v for k, v in sd.items()}
+    card = {'kind': 'model', 'model_class': type(model).__name__, 'model_module': type(model).__module__,
+            'model_args': _model_args(model), 'weights_dtype': 'float16' if half else 'float32',
+            'n_params': sum(p.numel() for p in model.parameters()), 'n_tensors': len(sd), 'metadata': metadata}
     return _save_pair(path, dict(sd), card)
 
-def load_model(model: nn.Module, path, strict: bool = True) -> dict:
-    "Load weights from `save_model` (or the model in a `save_checkpoint`) into `model`; return the card (`card['skipped']` if not `strict`)."
+def load_weights(model: nn.Module, path, strict: bool = True) -> dict:
+    "Load the weights of `path` (a model or a training checkpoint) into `model`; return the card."
     _check_module(model)
     st, js = checkpoint_paths(path)
     if not st.exists(): raise FileNotFoundError(f"no weights file {st}")
@@ -196,6 +219,26 @@ def load_model(model: nn.Module, path, strict: bool = True) -> dict:
     card = dict(info or {})
     if not strict: card['skipped'] = report
     return card
+
+def _model_class(info: dict, src='checkpoint') -> type:
+    "The registered class that the card `info` names: its module is imported, then the class looked up in `MODELS`."
+    if 'model_args' not in info:
+        raise ValueError(f"{src} has no model_args: it was written by an older sdfound; convert it with `{CONVERT}`")
+    name, module = info.get('model_class'), info.get('model_module')
+    if info['model_args'] is None:
+        raise ValueError(f"{src}: the {name} had no .args to rebuild it from; build it yourself and use load_weights")
+    if name not in MODELS and module: importlib.import_module(module)   # registers the classes it defines
+    if name not in MODELS: raise ValueError(f"{src}: model class {name!r} (module {module!r}) is not in MODELS: "
+                                            "decorate it with @register_model")
+    return MODELS[name]
+
+def load_model(path, device='cpu') -> nn.Module:
+    "Rebuild the model that `save_model` (or `save_checkpoint`) wrote at `path`, load its weights; float32, eval mode."
+    st, js = checkpoint_paths(path)
+    info = read_info(js)
+    model = _model_class(info, js)(**info['model_args'])
+    load_weights(model, path)
+    return model.to(device).eval()
 
 # %% ../nbs/06a_checkpoints.ipynb #536ae6ea
 def _train_generator(learn):
@@ -221,7 +264,8 @@ def _set_rng_state(learn, st: dict):
     py, n = st['python'], st['numpy']
     random.setstate((py['version'], tuple(py['state'].tolist()), py['gauss_next']))
     np.random.set_state((n['kind'], n['state'].numpy().astype(np.uint32), n['pos'], n['has_gauss'], n['cached_gaussian']))
-    if 'cuda' in st and torch.cuda.is_available() and len(st['cuda']) == torch.cuda.device_count(): torch.cuda.set_rng_state_all(st['cuda'])
+    if 'cuda' in st and torch.cuda.is_available() and len(st['cuda']) == torch.cuda.device_count():
+        torch.cuda.set_rng_state_all(st['cuda'])
     if 'train_dl' in st: _train_generator(learn).set_state(st['train_dl'])
 
 def _check_learner(learn):
@@ -234,13 +278,14 @@ def _metrics_cb(learn):
 
 # %% ../nbs/06a_checkpoints.ipynb #5fcfe620
 def save_checkpoint(learn, path, epoch: int, extra: dict | None = None) -> Path:
-    "Save all of `learn`'s state after `epoch` completed epochs: weights, optimizer, schedule, RNG states, metric history."
+    "Save all of `learn`'s state after `epoch` completed epochs: weights, optimizer, schedule, RNGs, history."
     _check_learner(learn)
     epoch = check_positive_int(epoch, 'epoch', minimum=0)
     extra = _check_json({} if extra is None else extra, 'extra')
     tensors = {f'model.{k}': v for k, v in learn.model.state_dict().items()}
     g = _train_generator(learn)
     info = {'kind': 'checkpoint', 'epoch': epoch, 'model_class': type(learn.model).__name__,
+            'model_module': type(learn.model).__module__, 'model_args': _model_args(learn.model),
             'seeds': {'torch': torch.initial_seed(), 'train_dl': None if g is None else g.initial_seed()}}
     m = _metrics_cb(learn)
     parts = {'opt': learn.opt, 'sched': getattr(learn, 'sched', None)}
@@ -260,14 +305,15 @@ def _sched_func(learn):
     return next((cb.sched_func for cb in learn.cbs if hasattr(cb, 'sched_func')), None)
 
 def load_checkpoint(learn, path, device=None, rng: bool = True) -> dict:
-    "Restore `learn` from `save_checkpoint`'s files; returns the side file's info (resume with `fit(n, start_epoch=info['epoch'])`)."
+    "Restore `learn` from `save_checkpoint`'s files; return the side file's info (then `fit(n, start_epoch=...)`)."
     _check_learner(learn)
     st, js = checkpoint_paths(path)
     for p in (st, js):
         if not p.exists(): raise FileNotFoundError(f"no checkpoint file {p}")
     info = read_info(js)
     if info.get('kind') != 'checkpoint':
-        raise ValueError(f"{js} holds a {info.get('kind')!r}, not a training checkpoint: use load_model for weights-only files")
+        raise ValueError(f"{js} holds a {info.get('kind')!r}, not a training checkpoint: use load_weights or "
+                         "load_model for model files")
     tensors = _read_tensors(st, info)
     # 1. check everything before changing anything
     weights = {k.removeprefix('model.'): v for k, v in tensors.items() if k.startswith('model.')}
@@ -277,15 +323,18 @@ def load_checkpoint(learn, path, device=None, rng: bool = True) -> dict:
     if state['opt'] is not None:
         if opt is None: opt = learn.opt_func(learn.model.parameters(), learn.lr)
         if type(opt).__name__ != info['opt_class']:
-            raise ValueError(f"{st} was saved with optimizer {info['opt_class']}, but this Learner's optimizer is {type(opt).__name__}")
+            raise ValueError(f"{st} was saved with optimizer {info['opt_class']}, but this Learner's optimizer is "
+                             f"{type(opt).__name__}")
     if state['sched'] is not None:
         if sched is None:
             sched_func = _sched_func(learn)
             if sched_func is None or opt is None:
-                raise ValueError(f"{st} holds a {info['sched_class']} schedule but the Learner has no scheduler: add the same BatchSchedCB")
+                raise ValueError(f"{st} holds a {info['sched_class']} schedule but the Learner has no scheduler: add "
+                                 "the same BatchSchedCB")
             sched = sched_func(opt)
         if type(sched).__name__ != info['sched_class']:
-            raise ValueError(f"{st} was saved with scheduler {info['sched_class']}, but this Learner's is {type(sched).__name__}")
+            raise ValueError(f"{st} was saved with scheduler {info['sched_class']}, but this Learner's is "
+                             f"{type(sched).__name__}")
     if rng and 'train_dl' in state['rng'] and _train_generator(learn) is None:
         raise ValueError(f"{st} holds the training loader's shuffling state but learn.dls.train has no generator "
                          "(build it with DataLoaders.from_tensors or pass generator=...), or load with rng=False")
@@ -301,13 +350,14 @@ def load_checkpoint(learn, path, device=None, rng: bool = True) -> dict:
     return {**{k: v for k, v in info.items() if k not in ('opt', 'sched', 'rng')}, 'history': state['history']}
 
 # %% ../nbs/06a_checkpoints.ipynb #2c7d81d9
-class CheckpointCB:
-    "Callback: `save_checkpoint(learn, path, epoch)` every `every` epochs and at the end of the fit; `path` may contain `{epoch}`."
-    order = 30   # after MetricsCB (10) and BatchSchedCB (12)
+class CheckpointCB(Callback):
+    "`save_checkpoint` every `every` epochs and at the end of the fit; `path` may contain `{epoch}`."
+    order = max(MetricsCB.order, BatchSchedCB.order) + 1   # the history has the epoch, the schedule has stepped
     def __init__(self, path, every: int = 1, extra: dict | None = None):
         checkpoint_paths(path)
         try: str(path).format(epoch=0)
-        except (KeyError, IndexError, ValueError) as e: raise ValueError(f"path may contain only the {{epoch}} placeholder, got {str(path)!r}") from e
+        except (KeyError, IndexError, ValueError) as e:
+            raise ValueError(f"path may contain only the {{epoch}} placeholder, got {str(path)!r}") from e
         self.path, self.every, self.extra = path, check_positive_int(every, 'every'), extra
         self.saved, self.pending, self.done = [], None, None
     def before_fit(self, learn): self.pending = self.done = None

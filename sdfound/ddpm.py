@@ -12,24 +12,23 @@ import numpy as np
 import torch
 import torch.nn.functional as F
 from torch import nn
-import sdfound
-from .core import set_seed, check_shape, check_positive_int
-from .checkpoint import save_model, load_model, read_info
-from .datasets import DataLoaders, pad_to
-from .learner import Learner, Callback, TrainCB, DeviceCB, MetricsCB, BatchSchedCB
-from .resnet import EpochTableCB
+from .core import set_seed, check_shape, check_positive_int, check_number
+from .checkpoint import CHECKPOINT_DIR, save_model, load_model, read_info
+from .datasets import pad_to
+from .learner import Learner, Callback, TrainCB, MetricsCB, fit_one_cycle
 
 # %% auto #0
-__all__ = ['SCHEDULES', 'CHECKPOINT_DIR', 'MNIST_DDPM_ARGS', 'MNIST_DDPM_RECIPE', 'DDPM_CARD', 'q_step', 'mnist_to_ddpm',
-           'ddpm_to_mnist', 'betas_linear', 'betas_scaled_linear', 'betas_cosine', 'NoiseSchedule', 'make_schedule',
-           'q_sample', 'noisify', 'DDPMCB', 'RecordLossCB', 'train_ddpm', 'EMACB', 'trailing_timesteps', 'ddpm_sample',
-           'save_ddpm', 'load_ddpm', 'load_mnist_ddpm', 'write_ddpm_card', 'train_mnist_ddpm']
+__all__ = ['SCHEDULES', 'MNIST_DDPM_ARGS', 'MNIST_DDPM_RECIPE', 'DDPM_CARD', 'q_step', 'mnist_to_ddpm', 'ddpm_to_mnist',
+           'betas_linear', 'betas_scaled_linear', 'betas_cosine', 'NoiseSchedule', 'make_schedule', 'q_sample',
+           'noisify', 'DDPMCB', 'RecordLossCB', 'train_ddpm', 'EMACB', 'trailing_timesteps', 'ddpm_sample', 'save_ddpm',
+           'load_ddpm', 'load_mnist_ddpm', 'write_ddpm_card', 'train_mnist_ddpm']
 
 # %% ../nbs/13_ddpm.ipynb #c6f3d445
 def q_step(x_prev: torch.Tensor, beta: float, eps: torch.Tensor) -> torch.Tensor:
-    "One forward step (Eq. 2): a sample of q(x_t | x_{t-1}) = N(sqrt(1-beta) x_{t-1}, beta I) drawn with the noise `eps`."
-    if not 0 <= beta <= 1: raise ValueError(f"beta must be in [0, 1], got {beta}")
-    if eps.shape != x_prev.shape: raise ValueError(f"eps must have the shape of x_prev {tuple(x_prev.shape)}, got {tuple(eps.shape)}")
+    "One forward step (Eq. 2): a sample of q(x_t | x_{t-1}) = N(sqrt(1-beta) x_{t-1}, beta I) with noise `eps`."
+    beta = check_number(beta, 'beta', 0, 1)
+    if eps.shape != x_prev.shape:
+        raise ValueError(f"eps must have the shape of x_prev {tuple(x_prev.shape)}, got {tuple(eps.shape)}")
     return (1 - beta) ** 0.5 * x_prev + beta ** 0.5 * eps
 
 # %% ../nbs/13_ddpm.ipynb #313c53a8
@@ -44,33 +43,30 @@ def ddpm_to_mnist(x: torch.Tensor) -> torch.Tensor:
     return ((x[..., 2:30, 2:30] + 1) / 2).clamp(0, 1)                          # (B, C, 28, 28)
 
 # %% ../nbs/13_ddpm.ipynb #64554b1a
-def _check_beta_range(**kw):
-    "Raise `ValueError` unless every keyword value is in (0, 1)."
-    for nm, v in kw.items():
-        if not 0 < v < 1: raise ValueError(f"{nm} must be in (0, 1), got {v}")
+_unit = partial(check_number, lo=0, hi=1, lo_open=True, hi_open=True)   # a beta: in (0, 1)
 
 def betas_linear(n: int = 1000, beta_start: float = 1e-4, beta_end: float = 0.02) -> torch.Tensor:
     "Ho et al.'s linear schedule: `n` betas evenly spaced from `beta_start` to `beta_end`; float64 (n,)."
-    n = check_positive_int(n, 'n'); _check_beta_range(beta_start=beta_start, beta_end=beta_end)
+    n, beta_start, beta_end = check_positive_int(n, 'n'), _unit(beta_start, 'beta_start'), _unit(beta_end, 'beta_end')
     return torch.linspace(beta_start, beta_end, n, dtype=torch.float64)
 
 def betas_scaled_linear(n: int = 1000, beta_start: float = 0.00085, beta_end: float = 0.012) -> torch.Tensor:
     "Stable Diffusion's schedule: sqrt(beta) evenly spaced from sqrt(`beta_start`) to sqrt(`beta_end`); float64 (n,)."
-    n = check_positive_int(n, 'n'); _check_beta_range(beta_start=beta_start, beta_end=beta_end)
+    n, beta_start, beta_end = check_positive_int(n, 'n'), _unit(beta_start, 'beta_start'), _unit(beta_end, 'beta_end')
     return torch.linspace(beta_start ** 0.5, beta_end ** 0.5, n, dtype=torch.float64) ** 2
 
 def betas_cosine(n: int = 1000, s: float = 0.008, max_beta: float = 0.999) -> torch.Tensor:
-    "Nichol and Dhariwal (2021, Eq. 17): betas of alpha_bar(t) = f(t)/f(0), f(t) = cos^2(pi/2 (t/n + s)/(1 + s)), capped at `max_beta`; float64 (n,)."
+    "Nichol and Dhariwal's cosine schedule (2021, Eq. 17), betas capped at `max_beta`; float64 (n,)."
     n = check_positive_int(n, 'n')
-    if not s >= 0: raise ValueError(f"s must be >= 0, got {s}")
-    _check_beta_range(max_beta=max_beta)
-    f = torch.cos((torch.arange(n + 1, dtype=torch.float64) / n + s) / (1 + s) * math.pi / 2) ** 2   # f(t) at t = 0..n, (n+1,)
+    s, max_beta = check_number(s, 's', 0), _unit(max_beta, 'max_beta')
+    # f(t) at t = 0..n, (n+1,)
+    f = torch.cos((torch.arange(n + 1, dtype=torch.float64) / n + s) / (1 + s) * math.pi / 2) ** 2
     return (1 - f[1:] / f[:-1]).clamp(max=max_beta)                                                  # (n,)
 
 # %% ../nbs/13_ddpm.ipynb #2331523d
 @dataclass
 class NoiseSchedule:
-    "The forward-process variances `betas` (n,); derived: alphas = 1 - betas, alpha_bar = cumprod(alphas), sigmas; all float64."
+    "The forward-process variances `betas` (n,) and what follows from them (alphas, alpha_bar, sigmas); float64."
     betas: torch.Tensor
     config: dict | None = field(default=None, repr=False, compare=False)   # how make_schedule built it
     alphas: torch.Tensor = field(init=False, repr=False)
@@ -78,7 +74,8 @@ class NoiseSchedule:
 
     def __post_init__(self):
         b = torch.as_tensor(self.betas).detach().to('cpu', torch.float64)
-        if b.ndim != 1 or len(b) < 1: raise ValueError(f"betas must be a 1-D tensor with n_steps >= 1 entries, got shape {tuple(b.shape)}")
+        if b.ndim != 1 or len(b) < 1:
+            raise ValueError(f"betas must be a 1-D tensor with n_steps >= 1 entries, got shape {tuple(b.shape)}")
         if not ((b > 0) & (b < 1)).all():
             raise ValueError(f"betas must lie in (0, 1), got values from {b.min().item():.4g} to {b.max().item():.4g}")
         self.betas, self.alphas = b, 1 - b
@@ -92,14 +89,15 @@ class NoiseSchedule:
         return ((1 - self.alpha_bar) / self.alpha_bar).sqrt()
     @property
     def beta_tilde(self) -> torch.Tensor:
-        "Posterior variances of q(x_{t-1} | x_t, x_0) (Eq. 7): (1 - alpha_bar_{t-1}) / (1 - alpha_bar_t) beta_t; 0 at the first step."
+        "Posterior variances of q(x_{t-1} | x_t, x_0) (Eq. 7); 0 at the first step."
         ab_prev = torch.cat([self.alpha_bar.new_ones(1), self.alpha_bar[:-1]])
         return (1 - ab_prev) / (1 - self.alpha_bar) * self.betas
 
-SCHEDULES = {'linear': betas_linear, 'scaled_linear': betas_scaled_linear, 'cosine': betas_cosine, 'squaredcos_cap_v2': betas_cosine}
+SCHEDULES = {'linear': betas_linear, 'scaled_linear': betas_scaled_linear, 'cosine': betas_cosine,
+             'squaredcos_cap_v2': betas_cosine}
 
 def make_schedule(name: str = 'linear', n_steps: int = 1000, **kwargs) -> NoiseSchedule:
-    "A `NoiseSchedule` of `n_steps` from the beta schedule `name`: 'linear', 'scaled_linear', 'cosine' (= 'squaredcos_cap_v2'); `kwargs` go to its betas function."
+    "A `NoiseSchedule` of `n_steps` from the beta schedule `name` in `SCHEDULES`; `kwargs` go to its betas function."
     if name not in SCHEDULES: raise ValueError(f"name must be one of {list(SCHEDULES)}, got {name!r}")
     n_steps = check_positive_int(n_steps, 'n_steps')
     return NoiseSchedule(SCHEDULES[name](n_steps, **kwargs), config=dict(name=name, n_steps=n_steps, **kwargs))
@@ -112,7 +110,8 @@ def _check_t(t, n_steps: int, batch: int) -> torch.Tensor:
         raise ValueError(f"t must hold integer timesteps, got {t.dtype} values")
     t = t.long().cpu()
     if t.ndim == 0: t = t.expand(batch)
-    if t.shape != (batch,): raise ValueError(f"t must be a number or a (B,) = ({batch},) tensor, got shape {tuple(t.shape)}")
+    if t.shape != (batch,):
+        raise ValueError(f"t must be a number or a (B,) = ({batch},) tensor, got shape {tuple(t.shape)}")
     if len(t) and (t.min() < 0 or t.max() >= n_steps):
         raise ValueError(f"t must be in [0, {n_steps - 1}] (n_steps = {n_steps}), got values from {t.min().item()} to {t.max().item()}")
     return t
@@ -122,7 +121,7 @@ def _bcast(v: torch.Tensor, x: torch.Tensor) -> torch.Tensor:
     return v.to(x.device, x.dtype).reshape(-1, *([1] * (x.ndim - 1)))
 
 def q_sample(x0: torch.Tensor, t, eps: torch.Tensor, sched: NoiseSchedule) -> torch.Tensor:
-    "Closed-form forward process (Eq. 4): xt = sqrt(alpha_bar_t) x0 + sqrt(1 - alpha_bar_t) eps, each sample at its timestep t."
+    "Closed-form forward process (Eq. 4): xt = sqrt(alpha_bar_t) x0 + sqrt(1 - alpha_bar_t) eps, per-sample t."
     if not isinstance(x0, torch.Tensor) or x0.ndim < 1: raise ValueError("x0 must be a batch tensor (B, ...)")
     if not isinstance(eps, torch.Tensor) or eps.shape != x0.shape:
         raise ValueError(f"eps must have the shape of x0 {tuple(x0.shape)}, got {tuple(getattr(eps, 'shape', ()))}")
@@ -132,24 +131,27 @@ def q_sample(x0: torch.Tensor, t, eps: torch.Tensor, sched: NoiseSchedule) -> to
 
 # %% ../nbs/13_ddpm.ipynb #77b36425
 def noisify(x0: torch.Tensor, sched: NoiseSchedule, generator: torch.Generator | None = None) -> tuple:
-    "Algorithm 1, lines 3-4: t ~ Uniform{0..n_steps-1}, eps ~ N(0, I) (drawn on the CPU from `generator`), xt by `q_sample`; returns (xt, t, eps)."
+    "Algorithm 1, lines 3-4: random t and eps (on the CPU, from `generator`), xt by `q_sample`; returns (xt, t, eps)."
     if not isinstance(x0, torch.Tensor) or x0.ndim < 1: raise ValueError("x0 must be a batch tensor (B, ...)")
     t = torch.randint(0, sched.n_steps, (len(x0),), generator=generator)                       # (B,) int64
     eps = torch.randn(x0.shape, generator=generator, dtype=x0.dtype).to(x0.device)              # (B, C, H, W)
     return q_sample(x0, t, eps, sched), t.to(x0.device), eps
 
 class DDPMCB(TrainCB):
-    "Algorithm 1 as a `Learner` callback: a batch (x0, *rest) becomes model inputs (xt, t) (plus labels as cond if `cond`) and the target eps."
-    def __init__(self, sched: NoiseSchedule, cond: bool = False, p_uncond: float = 0., null_class: int | None = None, seed: int = 0):
+    "Algorithm 1 as a callback: a batch (x0, *rest) becomes inputs (xt, t) (and labels if `cond`) and the target eps."
+    def __init__(self, sched: NoiseSchedule, cond: bool = False, p_uncond: float = 0., null_class: int | None = None,
+                 seed: int = 0):
         super().__init__(n_inp=3 if cond else 2)
-        if not isinstance(sched, NoiseSchedule): raise ValueError(f"sched must be a NoiseSchedule, got {type(sched).__name__}")
+        if not isinstance(sched, NoiseSchedule):
+            raise ValueError(f"sched must be a NoiseSchedule, got {type(sched).__name__}")
         if not 0 <= p_uncond < 1: raise ValueError(f"p_uncond must be in [0, 1), got {p_uncond}")
         if p_uncond > 0 and (not cond or null_class is None):
             raise ValueError("p_uncond > 0 needs cond=True and null_class (the model's n_classes, its 'no label' id)")
         self.sched, self.cond, self.p_uncond, self.null_class, self.seed = sched, cond, p_uncond, null_class, seed
         self.train_gen = torch.Generator().manual_seed(seed)
     def before_epoch(self, learn):
-        if not learn.training: self.valid_gen = torch.Generator().manual_seed(self.seed + 1)   # the same t and noise every validation
+        # the same t and noise every validation
+        if not learn.training: self.valid_gen = torch.Generator().manual_seed(self.seed + 1)
     def before_batch(self, learn):
         x0, *rest = learn.batch
         g = self.train_gen if learn.training else self.valid_gen
@@ -159,7 +161,8 @@ class DDPMCB(TrainCB):
             if not rest: raise ValueError("cond=True needs batches (x0, labels, ...)")
             y = rest[0].clone()
             if self.p_uncond > 0:
-                drop = (torch.rand(len(y), generator=g) < self.p_uncond).to(y.device)   # classifier-free guidance dropout
+                # classifier-free guidance dropout
+                drop = (torch.rand(len(y), generator=g) < self.p_uncond).to(y.device)
                 y[drop] = self.null_class
             inp = (*inp, y)
         learn.batch = (*inp, eps)
@@ -171,46 +174,40 @@ class RecordLossCB(Callback):
         if learn.training: self.losses.append(learn.loss.item())
 
 # %% ../nbs/13_ddpm.ipynb #35e9f7b9
-def train_ddpm(model: nn.Module, x_train: torch.Tensor, x_valid: torch.Tensor, sched: NoiseSchedule, epochs: int = 5, lr: float = 3e-3,
-               bs: int = 128, wd: float = 0.01, seed: int = 0, y_train=None, y_valid=None, cond: bool = False, p_uncond: float = 0.,
+def train_ddpm(model: nn.Module, x_train: torch.Tensor, x_valid: torch.Tensor, sched: NoiseSchedule, epochs: int = 5,
+               lr: float = 3e-3, bs: int = 128, wd: float = 0.01, seed: int = 0, y_train=None, y_valid=None,
+               cond: bool = False, p_uncond: float = 0.,
                null_class: int | None = None, ema: float | None = None, cbs=(), verbose: bool = True) -> Learner:
-    "Algorithm 1 with the `Learner`: `DDPMCB`, MSE on the noise, AdamW with one cycle peaking at `lr`; with `ema` an `EMACB` of that decay (`learn.ema_model`); one printed row per epoch (`verbose`)."
-    epochs = check_positive_int(epochs, 'epochs')
-    if not lr > 0: raise ValueError(f"lr must be > 0, got {lr}")
+    "Algorithm 1: `fit_one_cycle` with `DDPMCB` and MSE on the noise; with `ema` an `EMACB` (`learn.ema_model`)."
     for nm, x in (('x_train', x_train), ('x_valid', x_valid)): check_shape(x, nm, 4)
     if cond and (y_train is None or y_valid is None): raise ValueError("cond=True needs the labels y_train and y_valid")
-    set_seed(seed)
     y_train = torch.zeros(len(x_train), dtype=torch.long) if y_train is None else y_train
     y_valid = torch.zeros(len(x_valid), dtype=torch.long) if y_valid is None else y_valid
-    dls = DataLoaders.from_tensors(x_train, y_train, x_valid, y_valid, bs=bs, seed=seed)
-    one_cycle = partial(torch.optim.lr_scheduler.OneCycleLR, max_lr=lr, total_steps=epochs * len(dls.train))
-    metrics = MetricsCB()
-    if not verbose: metrics._log = lambda d: None
-    cbs = [DeviceCB(), DDPMCB(sched, cond, p_uncond, null_class, seed), metrics, BatchSchedCB(one_cycle), RecordLossCB(), *cbs]
-    if ema is not None: cbs.append(EMACB(ema))
-    if verbose: cbs.append(EpochTableCB())
-    learn = Learner(model, dls, F.mse_loss, lr=lr, cbs=cbs, opt_func=partial(torch.optim.AdamW, weight_decay=wd, eps=1e-5))
-    learn.fit(epochs)
-    return learn
+    mine = [DDPMCB(sched, cond, p_uncond, null_class, seed), RecordLossCB(), *([EMACB(ema)] if ema is not None else [])]
+    return fit_one_cycle(model, x_train, y_train, x_valid, y_valid, F.mse_loss, epochs=epochs, lr=lr, bs=bs, wd=wd,
+                         eps=1e-5, seed=seed, cbs=[*mine, *cbs], verbose=verbose)
 
 # %% ../nbs/13_ddpm.ipynb #63dfe40b
 class EMACB(Callback):
-    "Keep an exponential moving average of the weights in `learn.ema_model` (Ho et al. 2020, App. B); validate with it if `valid_ema`."
-    order = 10                                                                 # after DeviceCB has moved the model
+    "An exponential moving average of the weights in `learn.ema_model`; validate with it if `valid_ema`."
+    order = MetricsCB.order                                                    # after DeviceCB has moved the model
     def __init__(self, decay: float = 0.999, warmup: bool = True, valid_ema: bool = True):
-        if not 0 < decay < 1: raise ValueError(f"decay must be in (0, 1), got {decay}")
-        self.decay, self.warmup, self.valid_ema, self.n, self.ema_model, self.swapped = decay, warmup, valid_ema, 0, None, False
+        decay = check_number(decay, 'decay', 0, 1, lo_open=True, hi_open=True)
+        self.decay, self.warmup, self.valid_ema = decay, warmup, valid_ema
+        self.n, self.ema_model, self.swapped = 0, None, False
     def decay_at(self, n: int) -> float:
         "The decay used at optimizer step `n` (1, 2, ...): (1 + n) / (10 + n) during warm-up, at most `decay`."
         return min(self.decay, (1 + n) / (10 + n)) if self.warmup else self.decay
     def before_fit(self, learn):
-        if self.ema_model is None: self.ema_model = copy.deepcopy(learn.model).eval().requires_grad_(False)   # a second fit continues
+        # a second fit continues
+        if self.ema_model is None: self.ema_model = copy.deepcopy(learn.model).eval().requires_grad_(False)
         learn.ema_model = self.ema_model
     @torch.no_grad()
     def after_step(self, learn):
         self.n += 1
         d = self.decay_at(self.n)
-        for e, p in zip(self.ema_model.parameters(), learn.model.parameters()): e.lerp_(p.detach(), 1 - d)   # e <- d e + (1 - d) p
+        # e <- d e + (1 - d) p
+        for e, p in zip(self.ema_model.parameters(), learn.model.parameters()): e.lerp_(p.detach(), 1 - d)
         for e, b in zip(self.ema_model.buffers(), learn.model.buffers()): e.copy_(b)
     @torch.no_grad()
     def _swap(self, learn):
@@ -220,8 +217,7 @@ class EMACB(Callback):
     def before_epoch(self, learn):
         if self.valid_ema and not learn.training: self._swap(learn)           # validate with the averaged weights
     def cleanup_epoch(self, learn):
-        if self.swapped: self._swap(learn)                                     # and always swap back, even after an error
-
+        if self.swapped: self._swap(learn)  # and always swap back, even after an error
 
 # %% ../nbs/13_ddpm.ipynb #fff21d2f
 def trailing_timesteps(n_steps: int, steps: int) -> torch.Tensor:
@@ -269,30 +265,24 @@ def ddpm_sample(eps_model, xT: torch.Tensor, sched: NoiseSchedule, steps: int | 
     return x
 
 # %% ../nbs/13_ddpm.ipynb #f4920508
-CHECKPOINT_DIR = Path(sdfound.__file__).parent / 'checkpoints'
-
-def save_ddpm(model: nn.Module, path, args: dict, sched: NoiseSchedule, meta: dict | None = None, half: bool = False) -> Path:
-    "Save a `UNet(**args)` and its noise schedule with `save_model`: weights (float16 if `half`) in `path`.safetensors; args, schedule, `meta` in `path`.json."
-    if not isinstance(args, dict): raise ValueError(f"args must be the dict of UNet arguments, got {type(args).__name__}")
-    if not isinstance(sched, NoiseSchedule): raise ValueError(f"sched must be a NoiseSchedule, got {type(sched).__name__}")
+def save_ddpm(model: nn.Module, path, sched: NoiseSchedule, meta: dict | None = None, half: bool = False) -> Path:
+    "Save a noise-predicting model with `save_model` (float16 if `half`), its noise schedule and `meta` in the card."
+    if not isinstance(sched, NoiseSchedule):
+        raise ValueError(f"sched must be a NoiseSchedule, got {type(sched).__name__}")
     spec = sched.config if sched.config is not None else {'betas': sched.betas.tolist()}
-    if half: model = copy.deepcopy(model).half()
-    md = {'arch': 'UNet', 'args': args, 'schedule': spec, 'weights_dtype': 'float16' if half else 'float32', 'meta': meta or {}}
-    return save_model(model, path, metadata=md)
+    return save_model(model, path, metadata={'schedule': spec, 'meta': meta or {}}, half=half)
 
 def load_ddpm(path, device: str | torch.device = 'cpu') -> tuple:
-    "The `(model, sched)` saved by `save_ddpm`: a float32 `UNet` in eval mode on `device`, and its `NoiseSchedule`."
-    from sdfound.unet import UNet                                              # lesson 12; imported only when needed
-    md = read_info(path).get('metadata', {})
-    if md.get('arch') != 'UNet': raise ValueError(f"{path}: expected a UNet saved by save_ddpm, got arch {md.get('arch')!r}")
-    model = UNet(**md['args'])
-    load_model(model, path)
-    spec = md['schedule']
+    "The `(model, sched)` saved by `save_ddpm`: the float32 model in eval mode on `device`, and its `NoiseSchedule`."
+    spec = read_info(path).get('metadata', {}).get('schedule')
+    if spec is None: raise ValueError(f"{path} has no noise schedule in its card: it was not saved by save_ddpm")
+    import sdfound.unet                                                        # lesson 12: registers UNet
+    model = load_model(path, device)
     sched = NoiseSchedule(torch.tensor(spec['betas'], dtype=torch.float64)) if 'betas' in spec else make_schedule(**spec)
-    return model.to(device).eval(), sched
+    return model, sched
 
 def load_mnist_ddpm(device: str | torch.device = 'cpu') -> tuple:
-    "The MNIST DDPM of lesson 13 shipped with sdfound, as `(model, sched)`: `model(xt, t)` predicts the noise of (B, 1, 32, 32) images in [-1, 1]."
+    "The shipped MNIST DDPM of lesson 13 as `(model, sched)`: `model(xt, t)` predicts the noise of images in [-1, 1]."
     return load_ddpm(CHECKPOINT_DIR / 'mnist_ddpm', device)
 
 # %% ../nbs/13_ddpm.ipynb #516e4c2d
@@ -340,9 +330,9 @@ def write_ddpm_card(path) -> Path:
     info = read_info(js)
     md, m = info['metadata'], info['metadata']['meta']
     sched = make_schedule(**md['schedule'])
-    ab, r, n_valid = sched.alpha_bar, m['recipe'], m.get('n_valid', 2000)        # runs before n_valid was recorded used 2000
-    card = DDPM_CARD.format(name=st.stem, dtype=md['weights_dtype'], kb=st.stat().st_size / 1024,
-                            args=', '.join(f'{k}={v}' for k, v in md['args'].items()), params=info['n_params'],
+    ab, r, n_valid = sched.alpha_bar, m['recipe'], m.get('n_valid', 2000)  # runs before n_valid was recorded used 2000
+    card = DDPM_CARD.format(name=st.stem, dtype=info['weights_dtype'], kb=st.stat().st_size / 1024,
+                            args=', '.join(f'{k}={v}' for k, v in info['model_args'].items()), params=info['n_params'],
                             last=sched.n_steps - 1, schedule=', '.join(f'{k}={v!r}' for k, v in md['schedule'].items()),
                             n_steps=sched.n_steps, ab0=ab[0].item(), abT=ab[-1].item(), n_train_last=m['n_train'] - 1,
                             n_valid=n_valid, valid_last=8000 + n_valid - 1, train_loss=m['train_loss'], valid_loss=m['valid_loss'],
@@ -356,19 +346,21 @@ def write_ddpm_card(path) -> Path:
 
 def train_mnist_ddpm(path=CHECKPOINT_DIR / 'mnist_ddpm', args: dict | None = None, recipe: dict | None = None,
                      n_train: int = 8000, n_valid: int = 2000, half: bool = False, verbose: bool = True) -> tuple:
-    "Train a `UNet(**args)` DDPM on `load_mnist('test')[:n_train]` (held out: the next `n_valid` from 8,000) with `train_ddpm`, write `path`.safetensors/.json/.md (model card); returns `(model, sched, learn)`, `model` the saved (EMA) weights."
+    "Train the MNIST DDPM with `train_ddpm`, save it and its model card at `path`; return `(model, sched, learn)`."
     from sdfound.unet import UNet
     from sdfound.data import load_mnist
     args, recipe = {**MNIST_DDPM_ARGS, **(args or {})}, {**MNIST_DDPM_RECIPE, **(recipe or {})}
     n_train = check_positive_int(n_train, 'n_train')
     if n_train > 8000: raise ValueError(f"n_train must be <= 8000 (images 8,000-9,999 are held out), got {n_train}")
-    if not 1 <= check_positive_int(n_valid, 'n_valid') <= 2000: raise ValueError(f"n_valid must be in [1, 2000], got {n_valid}")
+    if not 1 <= check_positive_int(n_valid, 'n_valid') <= 2000:
+        raise ValueError(f"n_valid must be in [1, 2000], got {n_valid}")
     x = mnist_to_ddpm(load_mnist('test')[0])                                  # (10000, 1, 32, 32) in [-1, 1]
     sched = make_schedule(recipe['schedule'], recipe['n_steps'])
     set_seed(recipe['seed'])
     model = UNet(**args)
     t0 = time.perf_counter()
-    learn = train_ddpm(model, x[:n_train], x[8000:8000 + n_valid], sched, epochs=recipe['epochs'], lr=recipe['lr'], bs=recipe['bs'],
+    learn = train_ddpm(model, x[:n_train], x[8000:8000 + n_valid], sched, epochs=recipe['epochs'], lr=recipe['lr'],
+                       bs=recipe['bs'],
                        wd=recipe['wd'], seed=recipe['seed'], ema=recipe.get('ema'), verbose=verbose)
     train_time = time.perf_counter() - t0
     hist = learn.metrics.history
@@ -380,7 +372,7 @@ def train_mnist_ddpm(path=CHECKPOINT_DIR / 'mnist_ddpm', args: dict | None = Non
                 valid_loss=valid_loss, train_time_s=round(train_time, 1), threads=torch.get_num_threads(),
                 torch_version=torch.__version__, command=command)
     model = learn.ema_model if recipe.get('ema') else model                     # the weights we sample with
-    st = save_ddpm(model, path, json.loads(json.dumps(args)), sched, meta, half=half)   # tuples as lists, as the JSON holds them
+    st = save_ddpm(model, path, sched, meta, half=half)
     write_ddpm_card(st)
     if verbose: print(f'wrote {st} ({st.stat().st_size / 1024:.0f} KB) and its .json and .md')
     return model, sched, learn

@@ -4,26 +4,25 @@
 
 # %% ../nbs/08_resnet.ipynb #8b300550
 from __future__ import annotations
-import json, math, time
+import math
 from collections import OrderedDict
-from functools import partial
-from pathlib import Path
 import torch
 import torch.nn.functional as F
 from torch import nn
-from .core import set_seed, check_shape, check_positive_int
-from .datasets import DataLoaders
-from .learner import Learner, Callback, DeviceCB, MetricsCB, Accuracy, ProgressCB, BatchSchedCB, MixedPrecisionCB
+from .core import check_shape, check_positive_int, check_number, register_model
+from .learner import Learner, Callback, DeviceCB, MetricsCB, Accuracy, MixedPrecisionCB, fit_one_cycle
+from .checkpoint import CHECKPOINT_DIR, load_model
 
 # %% auto #0
-__all__ = ['CHECKPOINT_DIR', 'conv', 'ResBlock', 'ResNet', 'summary', 'random_shift', 'random_erase', 'BatchTransformCB',
-           'EpochTableCB', 'train_classifier', 'predict', 'save_classifier', 'load_classifier', 'load_mnist_classifier']
+__all__ = ['conv_bn', 'ResBlock', 'ResNet', 'summary', 'random_shift', 'random_erase', 'BatchTransformCB', 'train_classifier',
+           'predict', 'load_mnist_classifier']
 
 # %% ../nbs/08_resnet.ipynb #0ca2d0c9
-def conv(ni: int, nf: int, ks: int = 3, stride: int = 1, act: bool = True, norm: bool = True) -> nn.Sequential:
-    "A `ks`x`ks` convolution from `ni` to `nf` channels with 'same' padding and `stride`, then BatchNorm and ReLU (each optional)."
+def conv_bn(ni: int, nf: int, ks: int = 3, stride: int = 1, act: bool = True, norm: bool = True) -> nn.Sequential:
+    "A `ks`x`ks` convolution, 'same' padding, `stride`; then BatchNorm and ReLU (each optional)."
     ni, nf, stride = check_positive_int(ni, 'ni'), check_positive_int(nf, 'nf'), check_positive_int(stride, 'stride')
-    if check_positive_int(ks, 'ks') % 2 == 0: raise ValueError(f"ks must be odd so that padding ks//2 keeps the size, got {ks}")
+    if check_positive_int(ks, 'ks') % 2 == 0:
+        raise ValueError(f"ks must be odd so that padding ks//2 keeps the size, got {ks}")
     layers = [nn.Conv2d(ni, nf, ks, stride=stride, padding=ks // 2, bias=not norm)]
     if norm: layers.append(nn.BatchNorm2d(nf))
     if act: layers.append(nn.ReLU())
@@ -31,13 +30,13 @@ def conv(ni: int, nf: int, ks: int = 3, stride: int = 1, act: bool = True, norm:
 
 # %% ../nbs/08_resnet.ipynb #6f3eca4d
 class ResBlock(nn.Module):
-    "Residual block (He et al. 2016): ReLU(two `conv`s + shortcut); the shortcut average-pools and 1x1-convolves when the shape changes."
+    "Residual block (He et al. 2016): ReLU(two `conv_bn`s + shortcut); the shortcut pools and 1x1-convolves if needed."
     def __init__(self, ni: int, nf: int, stride: int = 1, ks: int = 3):
         super().__init__()
-        self.convs = nn.Sequential(conv(ni, nf, ks, stride), conv(nf, nf, ks, act=False))
+        self.convs = nn.Sequential(conv_bn(ni, nf, ks, stride), conv_bn(nf, nf, ks, act=False))
         nn.init.zeros_(self.convs[-1][1].weight)          # BatchNorm gamma = 0: the block starts as its shortcut
         self.pool = nn.Identity() if stride == 1 else nn.AvgPool2d(stride, ceil_mode=True)
-        self.idconv = nn.Identity() if ni == nf else conv(ni, nf, 1, act=False)
+        self.idconv = nn.Identity() if ni == nf else conv_bn(ni, nf, 1, act=False)
         self.act = nn.ReLU()
 
     def forward(self, x):
@@ -47,21 +46,24 @@ class ResBlock(nn.Module):
 def _as_stat(v, in_ch: int, name: str) -> torch.Tensor:
     "A normalization statistic as a (C, 1, 1) buffer, C in {1, in_ch}."
     t = torch.as_tensor(v, dtype=torch.float32).reshape(-1, 1, 1)    # (C, 1, 1)
-    if len(t) not in (1, in_ch): raise ValueError(f"{name} must be a number or {in_ch} numbers (one per input channel), got {v!r}")
+    if len(t) not in (1, in_ch):
+        raise ValueError(f"{name} must be a number or {in_ch} numbers (one per input channel), got {v!r}")
     if not torch.isfinite(t).all(): raise ValueError(f"{name} must be finite, got {v!r}")
     return t
 
+@register_model
 class ResNet(nn.Sequential):
-    "Small ResNet classifier: `conv` stem, one `ResBlock` per `strides` entry (`nfs[i]`->`nfs[i+1]` channels), average pool, linear head."
+    "Small ResNet classifier: `conv_bn` stem, a `ResBlock` per `strides` entry, average pool, linear head."
     def __init__(self, in_ch: int = 1, n_classes: int = 10, nfs=(16, 32, 64, 128), strides=(2, 2, 2), ks: int = 3,
                  mean=0., std=1.):
         nfs, strides = list(nfs), list(strides)
         if len(nfs) < 1: raise ValueError("nfs must list at least one channel count")
         if len(strides) != len(nfs) - 1:
-            raise ValueError(f"strides needs one entry per ResBlock, len(nfs) - 1 = {len(nfs) - 1}, got {len(strides)}: {strides}")
+            raise ValueError(f"strides needs one entry per ResBlock, len(nfs) - 1 = {len(nfs) - 1}, got "
+                             f"{len(strides)}: {strides}")
         for s in strides: check_positive_int(s, 'each stride')
         check_positive_int(n_classes, 'n_classes')
-        layers = OrderedDict(stem=conv(in_ch, nfs[0], ks))
+        layers = OrderedDict(stem=conv_bn(in_ch, nfs[0], ks))
         for i, (ni, nf, s) in enumerate(zip(nfs[:-1], nfs[1:], strides)): layers[f'res{i + 1}'] = ResBlock(ni, nf, s, ks)
         layers.update(pool=nn.AdaptiveAvgPool2d(1), flatten=nn.Flatten(), head=nn.Linear(nfs[-1], n_classes))
         super().__init__(layers)
@@ -88,9 +90,10 @@ def _macs(m: nn.Module, out: torch.Tensor) -> int:
     return out[0].numel() * per_out
 
 def summary(model: nn.Module, x: torch.Tensor, depth: int = 1, show: bool = True) -> dict:
-    "Print each module at `depth`: output shape, parameters and MFLOPs (conv/linear multiply-adds per image) for input `x`; return the totals."
+    "Print output shape, parameters and MFLOPs of each module at `depth` for input `x`; return the totals."
     check_positive_int(depth, 'depth')
-    if not isinstance(x, torch.Tensor) or x.ndim < 1 or len(x) < 1: raise ValueError("x must be a non-empty batch tensor (B, ...)")
+    if not isinstance(x, torch.Tensor) or x.ndim < 1 or len(x) < 1:
+        raise ValueError("x must be a non-empty batch tensor (B, ...)")
     sel = [(n, m) for n, m in model.named_modules() if n and
            (n.count('.') + 1 == depth or (n.count('.') + 1 < depth and next(m.children(), None) is None))]
     rows = [dict(name=n, type=type(m).__name__, shape=None, params=sum(p.numel() for p in m.parameters()), mflops=0.) for n, m in sel]
@@ -127,7 +130,7 @@ def _summary_table(res: dict, in_shape: tuple) -> str:
 
 # %% ../nbs/08_resnet.ipynb #7cda0323
 def random_shift(x: torch.Tensor, pad: int = 2, fill: float = 0., generator: torch.Generator | None = None) -> torch.Tensor:
-    "Translate each image of `x` (B, C, H, W) by random whole pixels in [-`pad`, `pad`] on each axis, filling with `fill`."
+    "Translate each image of `x` (B, C, H, W) by random whole pixels in [-`pad`, `pad`], filling with `fill`."
     check_shape(x, 'x', 4)
     pad = check_positive_int(pad, 'pad', minimum=0)
     if pad == 0: return x
@@ -142,15 +145,15 @@ def random_shift(x: torch.Tensor, pad: int = 2, fill: float = 0., generator: tor
 
 def random_erase(x: torch.Tensor, p: float = 0.5, area=(0.02, 0.2), ratio: float = 0.3, value_range=(0., 1.),
                  generator: torch.Generator | None = None) -> torch.Tensor:
-    "Random Erasing (Zhong et al. 2020): with probability `p` per image, fill a rectangle of `area` fraction, aspect in [`ratio`, 1/`ratio`], with uniform noise in `value_range`."
+    "Random Erasing (Zhong et al. 2020): with probability `p`, fill a random rectangle of each image with noise."
     check_shape(x, 'x', 4)
-    if not 0 <= p <= 1: raise ValueError(f"p must be a probability in [0, 1], got {p}")
+    p = check_number(p, 'p', 0, 1)
     if not 0 < area[0] <= area[1] <= 1: raise ValueError(f"area must be (lo, hi) with 0 < lo <= hi <= 1, got {area}")
-    if not 0 < ratio <= 1: raise ValueError(f"ratio must be in (0, 1] (aspect ratios range over [ratio, 1/ratio]), got {ratio}")
+    ratio = check_number(ratio, 'ratio', 0, 1, lo_open=True)  # aspects in [ratio, 1/ratio]
     B, C, H, W = x.shape
-    u = torch.rand(5, B, generator=generator)                                                 # 5 uniform numbers per image
-    s_e = area[0] + (area[1] - area[0]) * u[0]                                                 # erased fraction of the image
-    r_e = torch.exp(math.log(ratio) * (1 - 2 * u[1]))                                          # log-uniform in [ratio, 1/ratio]
+    u = torch.rand(5, B, generator=generator)  # 5 uniform numbers per image
+    s_e = area[0] + (area[1] - area[0]) * u[0]  # erased fraction of the image
+    r_e = torch.exp(math.log(ratio) * (1 - 2 * u[1]))  # log-uniform in [ratio, 1/ratio]
     h = (s_e * H * W * r_e).sqrt().round().clamp(1, H)                                         # r_e = h / w
     w = (s_e * H * W / r_e).sqrt().round().clamp(1, W)
     top, left = (u[2] * (H - h + 1)).floor(), (u[3] * (W - w + 1)).floor()
@@ -164,7 +167,7 @@ def random_erase(x: torch.Tensor, p: float = 0.5, area=(0.02, 0.2), ratio: float
 
 # %% ../nbs/08_resnet.ipynb #b769e918
 class BatchTransformCB(Callback):
-    "Apply `tfms` (each `f(x, generator=g)`) to the batch inputs in training (and validation if `on_valid`), with a generator seeded by `seed`."
+    "Apply `tfms` (each `f(x, generator=g)`) to the inputs of training (and `on_valid`, validation) batches."
     order = DeviceCB.order + 1
     def __init__(self, *tfms, seed: int = 0, on_train: bool = True, on_valid: bool = False, n_inp: int = 1):
         for t in tfms:
@@ -178,80 +181,24 @@ class BatchTransformCB(Callback):
         learn.batch = (*xs, *learn.batch[self.n_inp:])
 
 # %% ../nbs/08_resnet.ipynb #dea6f926
-class EpochTableCB(Callback):
-    "Print one row per epoch: `MetricsCB`'s training and validation loss and metrics, and the seconds since the fit began."
-    order = MetricsCB.order + 1
-    def before_fit(self, learn):
-        if not hasattr(learn, 'metrics'): raise ValueError("EpochTableCB needs a MetricsCB in the Learner's callbacks")
-        self.t0, self.train, self.header = time.perf_counter(), None, False
-        learn.metrics._log = self._log
-    def _log(self, d):
-        if d['phase'] == 'train': self.train = d
-        else: self._row(self.train, d); self.train = None
-    def _row(self, tr, va):
-        keys = [k for k in (tr or va) if k not in ('epoch', 'phase')]
-        if not self.header:
-            print(f"{'epoch':>5}" + ''.join(f"{ph + ' ' + k:>16}" for ph in ('train', 'valid') for k in keys) + f"{'time (s)':>10}")
-            self.header = True
-        cells = [f"{d[k]:>16.4f}" if d else f"{'-':>16}" for d in (tr, va) for k in keys]
-        print(f"{(tr or va)['epoch'] + 1:>5}" + ''.join(cells) + f"{time.perf_counter() - self.t0:>10.0f}")
-    def after_fit(self, learn):
-        if self.train is not None: self._row(self.train, None); self.train = None   # fit(valid=False)
-
 def train_classifier(model: nn.Module, x_train, y_train, x_valid, y_valid, epochs: int = 10, lr: float = 1e-2,
                      bs: int = 64, wd: float = 0.05, tfms=(), seed: int = 0, cbs=(), mixed_precision: bool = False,
                      progress: bool = False, verbose: bool = True) -> Learner:
-    "Train `model` with AdamW, one-cycle peaking at `lr`, batch augmentation `tfms`; print a row per epoch (`verbose`); return the `Learner`."
-    epochs = check_positive_int(epochs, 'epochs')
-    if not lr > 0: raise ValueError(f"lr must be > 0, got {lr}")
-    set_seed(seed)
-    dls = DataLoaders.from_tensors(x_train, y_train, x_valid, y_valid, bs=bs, seed=seed)
-    sched = partial(torch.optim.lr_scheduler.OneCycleLR, max_lr=lr, total_steps=epochs * len(dls.train))
-    metrics = MetricsCB(accuracy=Accuracy())
-    if not verbose: metrics._log = lambda d: None
-    cbs = [DeviceCB(), BatchTransformCB(*tfms, seed=seed), metrics, BatchSchedCB(sched), *cbs]
-    if mixed_precision: cbs.append(MixedPrecisionCB())
-    if progress: cbs.append(ProgressCB())
-    elif verbose: cbs.append(EpochTableCB())
-    learn = Learner(model, dls, F.cross_entropy, lr=lr, cbs=cbs, opt_func=partial(torch.optim.AdamW, weight_decay=wd))
-    learn.fit(epochs)
-    return learn
+    "`fit_one_cycle` with cross-entropy, accuracy, batch augmentation `tfms` and optional bfloat16."
+    mine = [BatchTransformCB(*tfms, seed=seed), MetricsCB(accuracy=Accuracy())]
+    if mixed_precision: mine.append(MixedPrecisionCB())
+    return fit_one_cycle(model, x_train, y_train, x_valid, y_valid, F.cross_entropy, epochs=epochs, lr=lr, bs=bs, wd=wd,
+                         seed=seed, cbs=[*mine, *cbs], verbose=verbose, progress=progress)
 
 @torch.no_grad()
 def predict(model: nn.Module, x: torch.Tensor, bs: int = 500) -> torch.Tensor:
-    "Class scores (N, n_classes) of `model` in eval mode for `x`, in batches of `bs` on the model's device; returned on the CPU."
+    "Class scores (N, n_classes) of `model` in eval mode for `x`, in batches of `bs`; on the CPU."
     training, dev = model.training, next(model.parameters()).device
     model.eval()
     try: return torch.cat([model(x[i:i + bs].to(dev)).float().cpu() for i in range(0, len(x), bs)])
     finally: model.train(training)
 
 # %% ../nbs/08_resnet.ipynb #1ddb4e59
-import sdfound
-CHECKPOINT_DIR = Path(sdfound.__file__).parent / 'checkpoints'
-
-def save_classifier(model: ResNet, path: str | Path, meta: dict | None = None) -> Path:
-    "Save `model`'s weights as safetensors at `path` (.safetensors) and its `ResNet` args plus `meta` as JSON next to it."
-    from safetensors.torch import save_file
-    path = Path(path)
-    if path.suffix != '.safetensors': raise ValueError(f"path must end in .safetensors, got {path}")
-    if not isinstance(model, ResNet): raise ValueError(f"model must be a ResNet (its args are saved), got {type(model).__name__}")
-    path.parent.mkdir(parents=True, exist_ok=True)
-    save_file({k: v.detach().cpu().contiguous() for k, v in model.state_dict().items()}, str(path))
-    path.with_suffix('.json').write_text(json.dumps({'arch': 'ResNet', 'args': model.args, 'meta': meta or {}}, indent=1) + '\n')
-    return path
-
-def load_classifier(path: str | Path, device: str | torch.device = 'cpu') -> ResNet:
-    "Rebuild the `ResNet` described by the JSON next to `path` and load its safetensors weights; returned in eval mode."
-    from safetensors.torch import load_file
-    path = Path(path)
-    for p in (path, path.with_suffix('.json')):
-        if not p.is_file(): raise FileNotFoundError(f"checkpoint file {p} not found (save_classifier writes both .safetensors and .json)")
-    cfg = json.loads(path.with_suffix('.json').read_text())
-    if cfg.get('arch') != 'ResNet': raise ValueError(f"{path.with_suffix('.json')}: arch must be 'ResNet', got {cfg.get('arch')!r}")
-    model = ResNet(**cfg['args'])
-    model.load_state_dict(load_file(str(path)))
-    return model.to(device).eval()
-
 def load_mnist_classifier(device: str | torch.device = 'cpu') -> ResNet:
-    "The MNIST ResNet of lesson 08 shipped with sdfound (>= 99% held-out accuracy), in eval mode; it takes raw (B, 1, 28, 28) images in [0, 1]."
-    return load_classifier(CHECKPOINT_DIR / 'mnist_resnet.safetensors', device)
+    "The shipped MNIST ResNet of lesson 08, in eval mode: raw (B, 1, 28, 28) images in [0, 1] -> 10 scores."
+    return load_model(CHECKPOINT_DIR / 'mnist_resnet', device)

@@ -8,37 +8,33 @@ import math
 import torch
 import torch.nn.functional as F
 from torch import nn
-from .core import check_positive_int
+from .core import check_positive_int, check_shape, register_model
 
 # %% auto #0
-__all__ = ['timestep_embedding', 'ResBlock', 'attention', 'SelfAttention2d', 'CrossAttention2d', 'Downsample', 'Upsample',
+__all__ = ['timestep_embedding', 'TimeResBlock', 'attention', 'SelfAttention2d', 'CrossAttention2d', 'Downsample', 'Upsample',
            'AttnBlock', 'UNetLevel', 'UNet']
 
 # %% ../nbs/12_noise_prediction.ipynb #09785316
 def timestep_embedding(t, dim: int, max_period: float = 10000.) -> torch.Tensor:
-    "Sinusoidal embedding (B, dim) of timesteps `t` ((B,) or a scalar, int or float): [cos(t w_i), sin(t w_i)], w_i = max_period**(-i / (dim // 2))."
+    "Sinusoidal embedding (B, dim) of timesteps `t` ((B,) or a scalar): [cos(t w_i), sin(t w_i)]."
     dim = check_positive_int(dim, 'dim', minimum=2)
     if not max_period > 1: raise ValueError(f"max_period must be > 1, got {max_period}")
     t = torch.as_tensor(t)
     if t.ndim > 1: raise ValueError(f"t must be a scalar or a (B,) tensor of timesteps, got shape {tuple(t.shape)}")
     t, half = t.reshape(-1).float(), dim // 2                                                                   # (B,)
     freqs = torch.exp(-math.log(max_period) * torch.arange(half, dtype=torch.float32, device=t.device) / half)  # (half,)
-    args = t[:, None] * freqs[None, :]                                                                          # (B, half)
-    return F.pad(torch.cat([args.cos(), args.sin()], dim=-1), (0, dim % 2))                                      # (B, dim)
+    args = t[:, None] * freqs[None, :]  # (B, half)
+    return F.pad(torch.cat([args.cos(), args.sin()], dim=-1), (0, dim % 2))  # (B, dim)
 
 # %% ../nbs/12_noise_prediction.ipynb #07b72d67
 def _check_divisible(c: int, name: str, by: int, by_name: str):
     "Raise `ValueError` unless the channel count `c` is a multiple of `by`."
     if c % by: raise ValueError(f"{name}={c} must be divisible by {by_name}={by}")
 
-def _check_map(x, ch: int, name: str = 'x'):
-    "Raise `ValueError` unless `x` is a feature map (B, ch, H, W)."
-    if not isinstance(x, torch.Tensor) or x.ndim != 4 or x.shape[1] != ch:
-        raise ValueError(f"{name} must be a (B, {ch}, H, W) feature map, got {tuple(x.shape) if isinstance(x, torch.Tensor) else type(x).__name__}")
-
-class ResBlock(nn.Module):
-    "DDPM residual block: GroupNorm-SiLU-Conv, + timestep embedding (shift, or scale and shift), GroupNorm-SiLU-Dropout-Conv, + skip (1x1 conv if channels change)."
-    def __init__(self, ni: int, nf: int, t_dim: int | None = None, groups: int = 8, dropout: float = 0., scale_shift: bool = False):
+class TimeResBlock(nn.Module):
+    "DDPM residual block: two GroupNorm-SiLU-Conv, the timestep embedding added in between, and a skip."
+    def __init__(self, ni: int, nf: int, t_dim: int | None = None, groups: int = 8, dropout: float = 0.,
+                 scale_shift: bool = False):
         super().__init__()
         ni, nf, groups = check_positive_int(ni, 'ni'), check_positive_int(nf, 'nf'), check_positive_int(groups, 'groups')
         _check_divisible(ni, 'ni', groups, 'groups (GroupNorm)'); _check_divisible(nf, 'nf', groups, 'groups (GroupNorm)')
@@ -50,13 +46,11 @@ class ResBlock(nn.Module):
         self.skip = nn.Identity() if ni == nf else nn.Conv2d(ni, nf, 1)
 
     def forward(self, x: torch.Tensor, temb: torch.Tensor | None = None) -> torch.Tensor:
-        _check_map(x, self.conv1.in_channels)
-        if (temb is None) != (self.t_proj is None):
-            raise ValueError(f"temb must be given if and only if the block has a timestep input (t_dim={None if self.t_proj is None else self.t_proj.in_features})")
         h = self.conv1(F.silu(self.norm1(x)))                   # (B, nf, H, W)
         if self.t_proj is None: h = self.norm2(h)
         else:
-            tp = self.t_proj(F.silu(temb))[:, :, None, None]     # (B, t_dim) -> (B, nf, 1, 1), or (B, 2 nf, 1, 1) with scale_shift
+            # (B, t_dim) -> (B, nf, 1, 1), or (B, 2 nf, 1, 1) with scale_shift
+            tp = self.t_proj(F.silu(temb))[:, :, None, None]
             if self.scale_shift:
                 scale, shift = tp.chunk(2, dim=1)                # (B, nf, 1, 1) each
                 h = self.norm2(h) * (1 + scale) + shift
@@ -66,9 +60,10 @@ class ResBlock(nn.Module):
 
 # %% ../nbs/12_noise_prediction.ipynb #dbc7ed62
 def attention(q: torch.Tensor, k: torch.Tensor, v: torch.Tensor) -> torch.Tensor:
-    "Scaled dot-product attention written out (Vaswani et al. 2017, Eq. 1): softmax(q k^T / sqrt(d)) v for q (..., Lq, d), k (..., Lk, d), v (..., Lk, dv)."
+    "Scaled dot-product attention (Vaswani et al. 2017, Eq. 1): softmax(q k^T / sqrt(d)) v."
     if q.shape[-1] != k.shape[-1] or k.shape[-2] != v.shape[-2]:
-        raise ValueError(f"q (..., Lq, d), k (..., Lk, d) and v (..., Lk, dv) do not fit together: got {tuple(q.shape)}, {tuple(k.shape)}, {tuple(v.shape)}")
+        raise ValueError("q (..., Lq, d), k (..., Lk, d) and v (..., Lk, dv) do not fit together: got "
+                         f"{tuple(q.shape)}, {tuple(k.shape)}, {tuple(v.shape)}")
     w = q @ k.transpose(-2, -1) / math.sqrt(q.shape[-1])   # (..., Lq, Lk)
     return w.softmax(dim=-1) @ v                            # (..., Lq, dv)
 
@@ -94,7 +89,7 @@ def _to_map(x: torch.Tensor, H: int, W: int) -> torch.Tensor:
     return x.reshape(B, H, W, C).permute(0, 3, 1, 2)            # (B, H, W, C) -> (B, C, H, W)
 
 class SelfAttention2d(nn.Module):
-    "Multi-head self-attention between the H*W positions of a feature map, after a GroupNorm, added to its input; `use_sdpa=False` uses `attention`."
+    "Multi-head self-attention between the H*W positions of a feature map, after a GroupNorm, added to its input."
     def __init__(self, ch: int, n_heads: int = 4, groups: int = 8):
         super().__init__()
         ch, n_heads, groups = check_positive_int(ch, 'ch'), check_positive_int(n_heads, 'n_heads'), check_positive_int(groups, 'groups')
@@ -103,7 +98,6 @@ class SelfAttention2d(nn.Module):
         self.norm, self.qkv, self.proj = nn.GroupNorm(groups, ch), nn.Linear(ch, 3 * ch), nn.Linear(ch, ch)
 
     def forward(self, x: torch.Tensor) -> torch.Tensor:
-        _check_map(x, self.proj.out_features)
         B, C, H, W = x.shape
         qkv = self.qkv(_tokens(self.norm(x)))                                          # (B, HW, 3C)
         q, k, v = (_split_heads(a, self.n_heads) for a in qkv.chunk(3, dim=-1))         # 3 x (B, heads, HW, d)
@@ -112,20 +106,18 @@ class SelfAttention2d(nn.Module):
 
 # %% ../nbs/12_noise_prediction.ipynb #e5218db7
 class CrossAttention2d(nn.Module):
-    "Multi-head cross-attention: queries from the H*W positions of a feature map (after a GroupNorm), keys and values from a context (B, L, ctx_dim); added to the input."
+    "Multi-head cross-attention: queries from a feature map's positions, keys and values from a context (B, L, ctx_dim)."
     def __init__(self, ch: int, ctx_dim: int, n_heads: int = 4, groups: int = 8):
         super().__init__()
         ch, n_heads, groups = check_positive_int(ch, 'ch'), check_positive_int(n_heads, 'n_heads'), check_positive_int(groups, 'groups')
         self.ctx_dim = check_positive_int(ctx_dim, 'ctx_dim')
         _check_divisible(ch, 'ch', n_heads, 'n_heads'); _check_divisible(ch, 'ch', groups, 'groups (GroupNorm)')
         self.n_heads, self.use_sdpa = n_heads, True
-        self.norm, self.q, self.kv, self.proj = nn.GroupNorm(groups, ch), nn.Linear(ch, ch), nn.Linear(ctx_dim, 2 * ch), nn.Linear(ch, ch)
+        self.norm, self.q = nn.GroupNorm(groups, ch), nn.Linear(ch, ch)                # built in this order: the
+        self.kv, self.proj = nn.Linear(ctx_dim, 2 * ch), nn.Linear(ch, ch)             # random init stays the same
 
     def forward(self, x: torch.Tensor, ctx: torch.Tensor) -> torch.Tensor:
-        _check_map(x, self.proj.out_features)
         B, C, H, W = x.shape
-        if not isinstance(ctx, torch.Tensor) or ctx.ndim != 3 or ctx.shape[0] != B or ctx.shape[2] != self.ctx_dim:
-            raise ValueError(f"ctx must be (B, L, ctx_dim) = ({B}, L, {self.ctx_dim}), got shape {tuple(getattr(ctx, 'shape', ()))}")
         q = _split_heads(self.q(_tokens(self.norm(x))), self.n_heads)                   # (B, heads, HW, d)
         k, v = (_split_heads(a, self.n_heads) for a in self.kv(ctx).chunk(2, dim=-1))   # 2 x (B, heads, L, d)
         o = (F.scaled_dot_product_attention if self.use_sdpa else attention)(q, k, v)   # (B, heads, HW, d)
@@ -158,35 +150,41 @@ class AttnBlock(nn.Module):
         return x if self.cross_attn is None or ctx is None else self.cross_attn(x, ctx)
 
 class UNetLevel(nn.Module):
-    "One resolution of a U-Net: a ResBlock per entry of `chs_in` (each followed by an AttnBlock if `attn`), then `resample` (or nothing)."
+    "One resolution of a U-Net: a `TimeResBlock` (and an `AttnBlock` if `attn`) per entry of `chs_in`, then `resample`."
     def __init__(self, chs_in, nf: int, t_dim: int, groups: int, dropout: float, attn: bool, n_heads: int,
                  ctx_dim: int | None, resample: nn.Module | None):
         super().__init__()
-        self.resnets = nn.ModuleList(ResBlock(c, nf, t_dim, groups, dropout) for c in chs_in)
+        self.resnets = nn.ModuleList(TimeResBlock(c, nf, t_dim, groups, dropout) for c in chs_in)
         self.attns = nn.ModuleList(AttnBlock(nf, n_heads, groups, ctx_dim) for _ in chs_in) if attn else None
         self.resample = resample
     def block(self, i: int, h: torch.Tensor, temb: torch.Tensor, ctx: torch.Tensor | None) -> torch.Tensor:
-        "ResBlock `i`, then its attention if the level has attention."
+        "TimeResBlock `i`, then its attention if the level has attention."
         h = self.resnets[i](h, temb)                            # (B, nf, H, W)
         return h if self.attns is None else self.attns[i](h, ctx)
 
 # %% ../nbs/12_noise_prediction.ipynb #f4034920
+@register_model
 class UNet(nn.Module):
-    "Noise-predicting U-Net eps_model(x, t, cond) (Ronneberger et al. 2015; Ho et al. 2020): ResBlocks with a timestep embedding, skip connections, attention at low resolution."
+    "Noise-predicting U-Net eps_model(x, t, cond) (Ronneberger et al. 2015; Ho et al. 2020)."
     def __init__(self, in_ch: int = 1, out_ch: int = 1, nfs=(32, 64, 128), n_blocks: int = 1, attn=(False, False, True),
                  n_heads: int = 4, t_dim: int | None = None, n_classes: int | None = None, ctx_dim: int | None = None,
                  groups: int = 8, dropout: float = 0., channels_last: bool = True):
         super().__init__()
-        in_ch, out_ch, n_blocks = check_positive_int(in_ch, 'in_ch'), check_positive_int(out_ch, 'out_ch'), check_positive_int(n_blocks, 'n_blocks')
+        in_ch, out_ch = check_positive_int(in_ch, 'in_ch'), check_positive_int(out_ch, 'out_ch')
+        n_blocks = check_positive_int(n_blocks, 'n_blocks')
         nfs, attn = [check_positive_int(c, 'each entry of nfs') for c in nfs], [bool(a) for a in attn]
         if not nfs: raise ValueError("nfs must list at least one channel count")
-        if len(attn) != len(nfs): raise ValueError(f"attn needs one flag per entry of nfs ({len(nfs)}), got {len(attn)}")
+        if len(attn) != len(nfs):
+            raise ValueError(f"attn needs one flag per entry of nfs ({len(nfs)}), got {len(attn)}")
         groups, n_heads = check_positive_int(groups, 'groups'), check_positive_int(n_heads, 'n_heads')
         for c in nfs:
-            if c % groups: raise ValueError(f"nfs: every channel count must be divisible by groups={groups} (GroupNorm), got {c} in {nfs}")
+            if c % groups:
+                raise ValueError(f"nfs: every channel count must be divisible by groups={groups} (GroupNorm), got {c} in {nfs}")
         for c in [c for c, a in zip(nfs, attn) if a] + nfs[-1:]:                # attention levels and the middle
-            if c % n_heads: raise ValueError(f"nfs: the channel count {c} of an attention level must be divisible by n_heads={n_heads}")
-        if n_classes is not None and ctx_dim is not None: raise ValueError("give n_classes (cond = class labels) or ctx_dim (cond = a context sequence), not both")
+            if c % n_heads:
+                raise ValueError(f"nfs: the channel count {c} of an attention level must be divisible by n_heads={n_heads}")
+        if n_classes is not None and ctx_dim is not None:
+            raise ValueError("give n_classes (cond = class labels) or ctx_dim (cond = a context sequence), not both")
         self.n_classes = None if n_classes is None else check_positive_int(n_classes, 'n_classes')
         self.ctx_dim = None if ctx_dim is None else check_positive_int(ctx_dim, 'ctx_dim')
         t_dim = 4 * nfs[0] if t_dim is None else check_positive_int(t_dim, 't_dim')
@@ -194,7 +192,7 @@ class UNet(nn.Module):
                          n_classes=n_classes, ctx_dim=ctx_dim, groups=groups, dropout=dropout, channels_last=channels_last)
         self.in_ch, self.factor, self.channels_last = in_ch, 2 ** (len(nfs) - 1), channels_last
         self.t_mlp = nn.Sequential(nn.Linear(nfs[0], t_dim), nn.SiLU(), nn.Linear(t_dim, t_dim))
-        self.class_emb = None if n_classes is None else nn.Embedding(n_classes + 1, t_dim)   # label n_classes = no class
+        self.class_emb = None if n_classes is None else nn.Embedding(n_classes + 1, t_dim)  # label n_classes = no class
         self.conv_in = nn.Conv2d(in_ch, nfs[0], 3, padding=1)
         level = lambda chs, nf, a, resample: UNetLevel(chs, nf, t_dim, groups, dropout, a, n_heads, ctx_dim, resample)
         skips, ch = [nfs[0]], nfs[0]                            # channels of the activations the down path saves
@@ -204,8 +202,8 @@ class UNet(nn.Module):
             self.downs.append(level([ch] + [nf] * (n_blocks - 1), nf, attn[i], None if last else Downsample(nf)))
             skips += [nf] * (n_blocks + (not last))
             ch = nf
-        self.mid1, self.mid_attn = ResBlock(ch, ch, t_dim, groups, dropout), AttnBlock(ch, n_heads, groups, ctx_dim)
-        self.mid2 = ResBlock(ch, ch, t_dim, groups, dropout)
+        self.mid1, self.mid_attn = TimeResBlock(ch, ch, t_dim, groups, dropout), AttnBlock(ch, n_heads, groups, ctx_dim)
+        self.mid2 = TimeResBlock(ch, ch, t_dim, groups, dropout)
         self.ups = nn.ModuleList()
         for i, nf in reversed(list(enumerate(nfs))):
             chs = []
@@ -216,25 +214,28 @@ class UNet(nn.Module):
 
     def _check_x(self, x):
         "Raise `ValueError` unless `x` is (B, in_ch, H, W) with H and W divisible by the downsampling factor."
-        if not isinstance(x, torch.Tensor) or x.ndim != 4:
-            raise ValueError(f"x must be a (B, in_ch, H, W) tensor, got {tuple(x.shape) if isinstance(x, torch.Tensor) else type(x).__name__}")
-        if x.shape[1] != self.in_ch: raise ValueError(f"x has {x.shape[1]} channels but this UNet was built with in_ch={self.in_ch} (x shape {tuple(x.shape)})")
+        check_shape(x, 'x', 4)
+        if x.shape[1] != self.in_ch:
+            raise ValueError(f"x has {x.shape[1]} channels but this UNet was built with in_ch={self.in_ch} (x shape {tuple(x.shape)})")
         H, W = x.shape[2:]
         if H % self.factor or W % self.factor:
-            raise ValueError(f"x: height and width must be divisible by {self.factor} = 2**(len(nfs) - 1) (the U-Net halves them "
-                             f"{self.factor.bit_length() - 1} times), got {H}x{W}; pad the input, e.g. F.pad(x, (left, right, top, bottom))")
+            raise ValueError(f"x: height and width must be divisible by {self.factor} = 2**(len(nfs) - 1) (the U-Net "
+                             f"halves them {self.factor.bit_length() - 1} times), got {H}x{W}; pad the input, "
+                             "e.g. F.pad(x, (left, right, top, bottom))")
 
     def _check_t(self, t, B: int, device) -> torch.Tensor:
         "`t` as a (B,) tensor: a number or 0-d tensor is used for every image."
         t = torch.as_tensor(t, device=device)
         if t.ndim == 0: return t.expand(B)
-        if t.ndim != 1 or len(t) != B: raise ValueError(f"t must be a number or a (B,) tensor with B = {B} (the batch size of x), got shape {tuple(t.shape)}")
+        if t.ndim != 1 or len(t) != B:
+            raise ValueError(f"t must be a number or a (B,) tensor with B = {B} (the batch size of x), got shape {tuple(t.shape)}")
         return t
 
     def _cond(self, cond, B: int, device):
         "Class labels (B,) or a context (B, L, ctx_dim) from `cond`, checked; None when the model has no conditioning."
         if self.n_classes is None and self.ctx_dim is None:
-            if cond is not None: raise ValueError("cond was given, but this UNet is unconditional (built with n_classes=None and ctx_dim=None)")
+            if cond is not None:
+                raise ValueError("cond was given, but this UNet is unconditional (built with n_classes=None and ctx_dim=None)")
             return None
         if self.n_classes is not None:
             if cond is None: return torch.full((B,), self.n_classes, dtype=torch.long, device=device)   # the "no class" label
@@ -245,16 +246,19 @@ class UNet(nn.Module):
                 raise ValueError(f"cond: class labels must be in [0, n_classes={self.n_classes}] ({self.n_classes} = no class), "
                                  f"got values in [{cond.min().item()}, {cond.max().item()}]")
             return cond
-        if cond is not None and (not isinstance(cond, torch.Tensor) or cond.ndim != 3 or cond.shape[0] != B or cond.shape[2] != self.ctx_dim):
-            raise ValueError(f"cond must be a (B, L, ctx_dim) = ({B}, L, {self.ctx_dim}) context for a UNet with ctx_dim, got shape {tuple(getattr(cond, 'shape', ()))}")
+        if cond is not None and not (isinstance(cond, torch.Tensor) and cond.ndim == 3 and cond.shape[0] == B
+                                     and cond.shape[2] == self.ctx_dim):
+            raise ValueError(f"cond must be a (B, L, ctx_dim) = ({B}, L, {self.ctx_dim}) context for a UNet with "
+                             f"ctx_dim, got shape {tuple(getattr(cond, 'shape', ()))}")
         return cond
 
     def forward(self, x: torch.Tensor, t, cond: torch.Tensor | None = None) -> torch.Tensor:
         self._check_x(x)
         B = len(x)
-        temb = self.t_mlp(timestep_embedding(self._check_t(t, B, x.device), self.args['nfs'][0]))   # (B, nfs[0]) -> (B, t_dim)
+        # (B, nfs[0]) -> (B, t_dim)
+        temb = self.t_mlp(timestep_embedding(self._check_t(t, B, x.device), self.args['nfs'][0]))
         cond = self._cond(cond, B, x.device)
-        ctx = cond if self.ctx_dim is not None else None                                          # (B, L, ctx_dim) or None
+        ctx = cond if self.ctx_dim is not None else None  # (B, L, ctx_dim) or None
         if self.class_emb is not None: temb = temb + self.class_emb(cond)                           # (B, t_dim)
         if self.channels_last: x = x.contiguous(memory_format=torch.channels_last)
         h = self.conv_in(x)                                          # (B, nfs[0], H, W)
@@ -267,6 +271,7 @@ class UNet(nn.Module):
         h = self.mid2(self.mid_attn(self.mid1(h, temb), ctx), temb)  # (B, nfs[-1], H / factor, W / factor)
         for lvl in self.ups:
             for i in range(len(lvl.resnets)):
-                h = lvl.block(i, torch.cat([h, hs.pop()], dim=1), temb, ctx)   # (B, ch + skip ch, H_i, W_i) -> (B, nfs[i], H_i, W_i)
+                # (B, ch + skip ch, H_i, W_i) -> (B, nfs[i], H_i, W_i)
+                h = lvl.block(i, torch.cat([h, hs.pop()], dim=1), temb, ctx)
             if lvl.resample is not None: h = lvl.resample(h)           # (B, nfs[i], 2 H_i, 2 W_i)
         return self.conv_out(F.silu(self.norm_out(h))).contiguous()  # (B, out_ch, H, W)

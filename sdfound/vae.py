@@ -10,15 +10,13 @@ from pathlib import Path
 import torch
 import torch.nn.functional as F
 from torch import nn
-from .core import set_seed, check_shape, check_positive_int
-from .datasets import DataLoaders
-from .learner import Learner, DeviceCB, MetricsCB, Mean, BatchSchedCB
-from .resnet import EpochTableCB, CHECKPOINT_DIR
-from .checkpoint import save_model, load_model, read_info
+from .core import check_shape, check_positive_int, check_number, register_model
+from .learner import Learner, MetricsCB, Mean, fit_one_cycle
+from .checkpoint import CHECKPOINT_DIR, load_model
 
 # %% auto #0
 __all__ = ['MNIST_VAE', 'entropy', 'kl_div', 'kl_normal', 'reparameterize', 'vae_loss', 'VAEResBlock', 'VAE', 'VAEMetricsCB',
-           'train_vae', 'evaluate_vae', 'save_vae', 'load_vae', 'load_mnist_vae']
+           'train_vae', 'evaluate_vae', 'load_mnist_vae']
 
 # %% ../nbs/11_vae.ipynb #e6703419
 def _check_probs(p, name: str) -> torch.Tensor:
@@ -26,7 +24,8 @@ def _check_probs(p, name: str) -> torch.Tensor:
     if not isinstance(p, torch.Tensor): p = torch.as_tensor(p, dtype=torch.float32)
     if not p.is_floating_point(): p = p.float()
     if p.ndim == 0: raise ValueError(f"{name} must have a last dimension of outcomes, got a scalar {p.item()}")
-    if not torch.isfinite(p).all() or (p < 0).any(): raise ValueError(f"{name} must hold finite probabilities >= 0, got {p}")
+    if not torch.isfinite(p).all() or (p < 0).any():
+        raise ValueError(f"{name} must hold finite probabilities >= 0, got {p}")
     s = p.sum(-1)
     if not torch.allclose(s, torch.ones_like(s), atol=1e-4):
         raise ValueError(f"{name} must sum to 1 over its last dimension, got sums {s.flatten()[:4].tolist()}")
@@ -39,7 +38,7 @@ def entropy(p) -> torch.Tensor:
 
 # %% ../nbs/11_vae.ipynb #7633506d
 def kl_div(p, q) -> torch.Tensor:
-    "KL divergence D_KL(p || q) = sum_k p_k log(p_k / q_k) in nats over the last dimension of probabilities `p`, `q`; inf where q = 0 < p."
+    "D_KL(p || q) = sum_k p_k log(p_k / q_k) in nats over the last dimension of probabilities `p`, `q`."
     p, q = _check_probs(p, 'p'), _check_probs(q, 'q')
     if p.shape[-1] != q.shape[-1]:
         raise ValueError(f"p and q must have the same number of outcomes (last dimension), got {p.shape[-1]} and {q.shape[-1]}")
@@ -47,30 +46,30 @@ def kl_div(p, q) -> torch.Tensor:
 
 # %% ../nbs/11_vae.ipynb #133f3b3a
 def kl_normal(mu: torch.Tensor, logvar: torch.Tensor) -> torch.Tensor:
-    "Elementwise D_KL(N(mu, exp(logvar)) || N(0, 1)) = (mu^2 + exp(logvar) - 1 - logvar) / 2 in nats (Kingma & Welling 2014, App. B)."
-    if not (isinstance(mu, torch.Tensor) and isinstance(logvar, torch.Tensor)): raise ValueError("mu and logvar must be tensors")
-    if mu.shape != logvar.shape: raise ValueError(f"mu and logvar must have the same shape, got {tuple(mu.shape)} and {tuple(logvar.shape)}")
+    "Elementwise D_KL(N(mu, exp(logvar)) || N(0, 1)) = (mu^2 + exp(logvar) - 1 - logvar) / 2, in nats."
+    if not (isinstance(mu, torch.Tensor) and isinstance(logvar, torch.Tensor)):
+        raise ValueError("mu and logvar must be tensors")
+    if mu.shape != logvar.shape:
+        raise ValueError(f"mu and logvar must have the same shape, got {tuple(mu.shape)} and {tuple(logvar.shape)}")
     return 0.5 * (mu.pow(2) + logvar.exp() - 1. - logvar)   # same shape as mu
 
 # %% ../nbs/11_vae.ipynb #80b80999
 def reparameterize(mu: torch.Tensor, logvar: torch.Tensor, generator: torch.Generator | None = None) -> torch.Tensor:
-    "A sample z = mu + sigma * eps of N(mu, sigma^2), sigma = exp(logvar / 2), eps ~ N(0, I) drawn from `generator`, that gradients flow through."
-    if mu.shape != logvar.shape: raise ValueError(f"mu and logvar must have the same shape, got {tuple(mu.shape)} and {tuple(logvar.shape)}")
+    "A sample z = mu + exp(logvar / 2) eps of N(mu, sigma^2), eps ~ N(0, I) from `generator`; differentiable."
+    if mu.shape != logvar.shape:
+        raise ValueError(f"mu and logvar must have the same shape, got {tuple(mu.shape)} and {tuple(logvar.shape)}")
     dev = generator.device if generator is not None else mu.device
     eps = torch.randn(mu.shape, generator=generator, dtype=mu.dtype, device=dev).to(mu.device)
     return mu + (0.5 * logvar).exp() * eps   # same shape as mu
 
 # %% ../nbs/11_vae.ipynb #411af456
-def _check_beta(beta) -> float:
-    if isinstance(beta, bool) or not isinstance(beta, (int, float)) or not math.isfinite(beta) or beta < 0:
-        raise ValueError(f"beta must be a finite number >= 0 (the KL weight), got {beta!r}")
-    return float(beta)
-
-def vae_loss(recon: torch.Tensor, x: torch.Tensor, mu: torch.Tensor, logvar: torch.Tensor, beta: float = 1e-3) -> torch.Tensor:
-    "Negative ELBO per pixel, batch mean: (||x - recon||^2 + beta * KL(N(mu, exp(logvar)) || N(0, I))) / D, D = pixels per image; beta = 2 sigma_x^2."
-    beta = _check_beta(beta)
+def vae_loss(recon: torch.Tensor, x: torch.Tensor, mu: torch.Tensor, logvar: torch.Tensor,
+             beta: float = 1e-3) -> torch.Tensor:
+    "Negative ELBO per pixel, batch mean: (||x - recon||^2 + beta KL(q(z|x) || N(0, I))) / pixels per image."
+    beta = check_number(beta, 'beta', 0, math.inf, hi_open=True)         # the KL weight: finite, >= 0
     check_shape(x, 'x', 4)
-    if recon.shape != x.shape: raise ValueError(f"recon must have the shape of x {tuple(x.shape)}, got {tuple(recon.shape)}")
+    if recon.shape != x.shape:
+        raise ValueError(f"recon must have the shape of x {tuple(x.shape)}, got {tuple(recon.shape)}")
     kl = kl_normal(mu, logvar)                                        # (B, C, h, w)
     if len(kl) != len(x): raise ValueError(f"mu has batch size {len(mu)} but x has {len(x)}")
     D = x[0].numel()                                                  # pixels per image, C*H*W
@@ -80,7 +79,7 @@ def vae_loss(recon: torch.Tensor, x: torch.Tensor, mu: torch.Tensor, logvar: tor
 def _gn(nf: int) -> nn.GroupNorm: return nn.GroupNorm(8, nf)
 
 class VAEResBlock(nn.Module):
-    "Pre-activation residual block (GroupNorm, SiLU, 3x3 conv, twice) with a 1x1-conv shortcut when the channels change."
+    "Pre-activation residual block (GroupNorm, SiLU, 3x3 conv, twice), 1x1-conv shortcut if the channels change."
     def __init__(self, ni: int, nf: int):
         super().__init__()
         self.norm1, self.conv1 = _gn(ni), nn.Conv2d(ni, nf, 3, padding=1)
@@ -108,8 +107,9 @@ def _decoder(in_ch: int, latent_ch: int, nfs: list) -> nn.Sequential:
     return nn.Sequential(*layers)
 
 # %% ../nbs/11_vae.ipynb #f4e13729
+@register_model
 class VAE(nn.Module):
-    "Convolutional VAE: `encode` (B, in_ch, H, W) -> (mu, logvar) each (B, latent_ch, H/f, W/f), f = 2**(len(nfs)-1); `decode`, `forward`, `sample`."
+    "Convolutional VAE: `encode` (B, in_ch, H, W) -> (mu, logvar), each (B, latent_ch, H/f, W/f); `decode`, `sample`."
     def __init__(self, in_ch: int = 1, latent_ch: int = 4, nfs=(16, 32, 64), img_size: int = 32):
         super().__init__()
         in_ch, latent_ch = check_positive_int(in_ch, 'in_ch'), check_positive_int(latent_ch, 'latent_ch')
@@ -118,9 +118,11 @@ class VAE(nn.Module):
             raise ValueError(f"nfs must be one or more channel counts, each a multiple of 8 (GroupNorm uses 8 groups), got {nfs}")
         self.factor = 2 ** (len(nfs) - 1)
         if check_positive_int(img_size, 'img_size') % self.factor:
-            raise ValueError(f"img_size must be divisible by {self.factor} (the VAE halves the size {len(nfs) - 1} times), got {img_size}")
+            raise ValueError(f"img_size must be divisible by {self.factor} (the VAE halves the size {len(nfs) - 1} "
+                             f"times), got {img_size}")
         self.encoder, self.decoder = _encoder(in_ch, latent_ch, nfs), _decoder(in_ch, latent_ch, nfs)
-        self.register_buffer('latent_scale', torch.tensor(1.))   # std of the latents over the training set; set after training
+        # std of the latents over the training set; set after training
+        self.register_buffer('latent_scale', torch.tensor(1.))
         self.args = dict(in_ch=in_ch, latent_ch=latent_ch, nfs=nfs, img_size=img_size)
 
     def _check_images(self, x: torch.Tensor):
@@ -156,8 +158,8 @@ class VAE(nn.Module):
 
 # %% ../nbs/11_vae.ipynb #179a978c
 class VAEMetricsCB(MetricsCB):
-    "`MetricsCB` for `VAE` outputs `(recon, mu, logvar)`: per epoch the loss, reconstruction MSE per pixel (`mse`) and KL in nats per image (`kl`)."
-    def __init__(self): super().__init__(mse=Mean(), kl=Mean())
+    "`MetricsCB` for `(recon, mu, logvar)`: loss, MSE per pixel (`mse`) and KL in nats per image (`kl`)."
+    def __init__(self, log=print): super().__init__(mse=Mean(), kl=Mean(), log=log)
     def after_batch(self, learn):
         recon, mu, logvar = (t.detach() for t in learn.preds)
         x = learn.batch[-1]
@@ -173,27 +175,18 @@ def _learner_loss(preds, x, beta: float):
 
 def train_vae(model: VAE, x_train: torch.Tensor, x_valid: torch.Tensor, epochs: int = 5, lr: float = 3e-3, bs: int = 64,
               beta: float = 1e-3, wd: float = 0.01, seed: int = 0, verbose: bool = True, cbs=()) -> Learner:
-    "Train `model` on images `x_train` with `vae_loss(beta)`, AdamW and one-cycle peaking at `lr`; a table row per epoch (`verbose`); return the `Learner`."
-    epochs, beta = check_positive_int(epochs, 'epochs'), _check_beta(beta)
-    if not lr > 0: raise ValueError(f"lr must be > 0, got {lr}")
+    "Train `model` to reproduce the images `x_train` with `vae_loss(beta)` and lesson 06's `fit_one_cycle`."
+    beta = check_number(beta, 'beta', 0, math.inf, hi_open=True)
     for nm, xs in (('x_train', x_train), ('x_valid', x_valid)):
         check_shape(xs, nm, 4)
         model._check_images(xs[:1])
-    set_seed(seed)
-    dls = DataLoaders.from_tensors(x_train, x_train, x_valid, x_valid, bs=bs, seed=seed)   # target = input
-    sched = partial(torch.optim.lr_scheduler.OneCycleLR, max_lr=lr, total_steps=epochs * len(dls.train))
-    metrics = VAEMetricsCB()
-    if not verbose: metrics._log = lambda d: None
-    cbs = [DeviceCB(), metrics, BatchSchedCB(sched), *([EpochTableCB()] if verbose else []), *cbs]
-    learn = Learner(model, dls, partial(_learner_loss, beta=beta), lr=lr, cbs=cbs,
-                    opt_func=partial(torch.optim.AdamW, weight_decay=wd))
-    learn.fit(epochs)
-    return learn
+    return fit_one_cycle(model, x_train, x_train, x_valid, x_valid, partial(_learner_loss, beta=beta), epochs=epochs,
+                         lr=lr, bs=bs, wd=wd, seed=seed, cbs=[VAEMetricsCB(), *cbs], verbose=verbose)   # target = input
 
 # %% ../nbs/11_vae.ipynb #7c43d69d
 @torch.no_grad()
 def evaluate_vae(model: VAE, x: torch.Tensor, bs: int = 500, generator: torch.Generator | None = None) -> dict:
-    "Metrics of `model` on images `x`: MSE per pixel of decode(mu) and of a sample, KL in nats per image, active latents, latent mean and std."
+    "Metrics of `model` on images `x`: MSEs of decode(mu) and of a sample, KL per image, active latents, latent stats."
     check_shape(x, 'x', 4)
     bs = check_positive_int(bs, 'bs')
     training, dev = model.training, next(model.parameters()).device
@@ -214,22 +207,8 @@ def evaluate_vae(model: VAE, x: torch.Tensor, bs: int = 500, generator: torch.Ge
                 active=int((mus.var(0) > 0.01).sum()), n_latent=mus.shape[1], z_mean=zs.mean().item(), z_std=zs.std().item())
 
 # %% ../nbs/11_vae.ipynb #6f108a45
-def save_vae(model: VAE, path, metadata: dict | None = None) -> Path:
-    "Save `model` with `save_model` to `path`.safetensors and `path`.json (its `VAE` args under 'args', plus `metadata`)."
-    if not isinstance(model, VAE): raise ValueError(f"model must be a VAE (its args are saved), got {type(model).__name__}")
-    return save_model(model, path, metadata={'args': model.args, **(metadata or {})})
-
-def load_vae(path, device: str | torch.device = 'cpu') -> VAE:
-    "Rebuild the `VAE` described by the side file of `path` (with or without suffix) and load its weights; returned in eval mode."
-    info = read_info(path)
-    if info.get('model_class') != 'VAE' or 'args' not in info.get('metadata', {}):
-        raise ValueError(f"{path} does not hold a VAE saved by save_vae (model_class {info.get('model_class')!r})")
-    model = VAE(**info['metadata']['args'])
-    load_model(model, path)
-    return model.to(device).eval()
-
 MNIST_VAE = CHECKPOINT_DIR / 'mnist_vae'
 
 def load_mnist_vae(device: str | torch.device = 'cpu') -> VAE:
-    "The MNIST VAE of lesson 11 shipped with sdfound, in eval mode: (B, 1, 32, 32) images in [0, 1] <-> (B, 4, 8, 8) latents; `latent_scale` is their std."
-    return load_vae(MNIST_VAE, device)
+    "The MNIST VAE of lesson 11 shipped with sdfound, in eval mode: (B, 1, 32, 32) images <-> (B, 4, 8, 8) latents."
+    return load_model(MNIST_VAE, device)
