@@ -5,14 +5,19 @@
 # %% ../nbs/14_fid.ipynb #b3a7c4be
 from __future__ import annotations
 import hashlib
+from pathlib import Path
+import numpy as np
 import torch
 import torch.nn.functional as F
+from scipy import ndimage
 from torch import nn
-from .core import def_device, check_shape, check_positive_int
+import sdfound
+from .core import def_device, check_shape, check_positive_int, check_number
 
 # %% auto #0
-__all__ = ['feature_stats', 'sqrtm_psd', 'frechet_distance', 'fid_from_features', 'polynomial_kernel', 'mmd2_unbiased', 'kid',
-           'prepare_images', 'ImageEvaluator', 'fid_kid', 'real_floor']
+__all__ = ['EVAL_CHECKPOINT', 'feature_stats', 'sqrtm_psd', 'frechet_distance', 'fid_from_features', 'polynomial_kernel',
+           'mmd2_unbiased', 'kid', 'prepare_images', 'ImageEvaluator', 'fid_kid', 'real_floor', 'load_mnist_eval_model',
+           'stray_ink_mass', 'stray_ink', 'class_counts', 'evaluate']
 
 # %% ../nbs/14_fid.ipynb #2dc9d1d8
 def _check_feats(f, name: str) -> torch.Tensor:
@@ -200,3 +205,54 @@ def real_floor(ev: ImageEvaluator, real: torch.Tensor, n: int, k: int = 8, kid_s
     return dict(fid=fids.mean().item(), fid_std=std(fids), fid_min=fids.min().item(), fid_max=fids.max().item(), fids=fids.tolist(),
                 kid=kids.mean().item(), kid_std=std(kids), n=n, k=k, n_ref=scores[0]['n_ref'])
 
+
+# %% ../nbs/14_fid.ipynb #3c600145
+EVAL_CHECKPOINT = Path(sdfound.__file__).parent / 'checkpoints' / 'mnist_eval_resnet'
+
+def load_mnist_eval_model(device='cpu') -> nn.Module:
+    "The evaluator's MNIST ResNet, trained without Random Erasing (bench/evaluator_train.py), in eval mode; raw (B, 1, 28, 28) images in [0, 1]."
+    from sdfound.checkpoint import load_model
+    return load_model(EVAL_CHECKPOINT, device)
+
+# %% ../nbs/14_fid.ipynb #d4f441f0
+def stray_ink_mass(images: torch.Tensor, level: float = 0.5, min_size: int = 10, dist: float = 3., faint: float = 0.1) -> torch.Tensor:
+    "Stray ink per image (N,): summed values >= `faint` of pixels farther than `dist` px from the strokes (8-connected blobs > `level` of >= `min_size` px, and the largest)."
+    check_number(level, 'level', 0, 1, lo_open=True, hi_open=True); check_number(dist, 'dist', 0); check_number(faint, 'faint', 0, 1)
+    min_size = check_positive_int(min_size, 'min_size')
+    x = prepare_images(images).numpy()[:, 0]                            # (N, 28, 28)
+    eight = np.ones((3, 3), dtype=bool)                                 # 8-connected: diagonal neighbours touch
+    out = torch.zeros(len(x), dtype=torch.float64)
+    for i, im in enumerate(x):
+        lab, n = ndimage.label(im > level, structure=eight)             # (28, 28) blob ids 1..n, 0 = background
+        if n == 0:                                                      # no stroke at all: every bit of ink is stray
+            out[i] = float(im[im >= faint].sum()); continue
+        sizes = np.bincount(lab.ravel())[1:]                            # (n,) pixels per blob
+        keep = (sizes >= min_size) | (np.arange(n) == sizes.argmax())   # (n,) the strokes: big blobs and the largest one
+        strokes = (lab > 0) & keep[lab - 1]                             # (28, 28)
+        far = ndimage.distance_transform_edt(~strokes) > dist           # (28, 28) Euclidean distance to the nearest stroke pixel
+        out[i] = float(im[far & (im >= faint)].sum())
+    return out
+
+def stray_ink(images: torch.Tensor, min_mass: float = 1., **kwargs) -> torch.Tensor:
+    "Which images (N,) bool carry more than `min_mass` of `stray_ink_mass` (one full-white pixel is 1); `kwargs` go to `stray_ink_mass`."
+    return stray_ink_mass(images, **kwargs) > check_number(min_mass, 'min_mass', 0)
+
+# %% ../nbs/14_fid.ipynb #191d4908
+_CLASSIFIERS: dict = {}
+
+def class_counts(images: torch.Tensor, clf: nn.Module | None = None) -> torch.Tensor:
+    "Images (N, 1, H, W) in [0, 1] per predicted class (n_classes,) int64, by `clf` (default: the lesson-08 classifier)."
+    from sdfound.resnet import load_mnist_classifier, predict
+    if clf is None:
+        if 'mnist' not in _CLASSIFIERS: _CLASSIFIERS['mnist'] = load_mnist_classifier()   # loaded once
+        clf = _CLASSIFIERS['mnist']
+    scores = predict(clf, prepare_images(images))                       # (N, n_classes)
+    return torch.bincount(scores.argmax(1), minlength=scores.shape[1])
+
+def evaluate(images: torch.Tensor, ev: ImageEvaluator, clf: nn.Module | None = None, kid_subsets: int = 100, seed: int = 0,
+             **stray_kw) -> dict:
+    "One table row for `images` (N, 1, H, W) in [0, 1]: `ev.score` (FID, KID) plus stray-ink rate, largest class share, class counts."
+    r = ev.score(images, kid_subsets=kid_subsets, seed=seed)
+    counts = class_counts(images, clf)                                  # (n_classes,)
+    return dict(r, stray_ink=stray_ink(images, **stray_kw).double().mean().item(),
+                max_class_share=(counts.max() / counts.sum()).item(), class_counts=counts.tolist())
