@@ -20,8 +20,8 @@ from sdfound.core import set_seed
 from sdfound.data import load_mnist, load_digits
 from sdfound.datasets import DataLoaders
 from sdfound.learner import Learner, Callback, TrainCB, MixedPrecisionCB, CancelFitException
-from sdfound.resnet import (ResNet, BatchTransformCB, random_shift, random_erase, train_classifier, predict,
-                            CHECKPOINT_DIR)
+from sdfound.resnet import (ResNet, BatchTransformCB, random_shift, random_erase, train_classifier, predict)
+from sdfound.checkpoint import CHECKPOINT_DIR, read_info
 
 
 def throughput(args, threads: int, x, y, cfg) -> dict:
@@ -76,8 +76,8 @@ def time_to_target(args):
     else:
         x, y = load_mnist('test')
         xt, yt, xv, yv = x[:8000], y[:8000], x[8000:], y[8000:]
-        ck = json.loads((CHECKPOINT_DIR / 'mnist_resnet.json').read_text())
-        cfg, meta = ck['args'], ck['meta']
+        ck = read_info(CHECKPOINT_DIR / 'mnist_resnet')
+        cfg, meta = ck['model_args'], ck['metadata']
         recipe = {k: meta[k] for k in ('epochs', 'lr', 'bs', 'wd', 'seed')}
         tf = meta['tfms']
         tfms = [partial(random_shift, pad=tf['shift_pad']), partial(random_erase, p=tf['erase_p'], area=tuple(tf['erase_area']))]

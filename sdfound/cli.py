@@ -87,7 +87,7 @@ def train(data: str = 'digits', epochs: int | None = None, bs: int = 64, lr: flo
                 train_loss=hist[-2]['loss'], valid_loss=hist[-1]['loss'], params=sum(p.numel() for p in model.parameters()),
                 command='sdfound train ' + ' '.join(f'--{k} {v}' for k, v in dict(data=data, epochs=epochs, bs=bs, lr=lr, seed=seed,
                                                                                    schedule=schedule, out=out).items()))
-    save_ddpm(model, path, cfg['unet'], sched, meta=meta)
+    save_ddpm(model, path, sched, meta=meta)
     path.with_suffix('.md').write_text(CARD.format(**meta, unet=cfg['unet'], path=path.with_suffix('')))
     return path
 
