@@ -9,7 +9,7 @@ import numpy as np
 import torch
 import torch.nn.functional as F
 from torch import nn
-from .core import check_shape, check_positive_int
+from .core import check_shape, check_positive_int, check_number
 
 # %% auto #0
 __all__ = ['class_logprob', 'input_grad', 'input_grad_fd', 'ascend']
@@ -18,7 +18,8 @@ __all__ = ['class_logprob', 'input_grad', 'input_grad_fd', 'ascend']
 def _check_images(x) -> torch.Tensor:
     "`x` if it is a non-empty floating-point batch of images (B, C, H, W); ValueError otherwise."
     check_shape(x, 'x', 4)
-    if not x.is_floating_point(): raise ValueError(f"x must be a floating-point tensor of images in [0, 1], got dtype {x.dtype}")
+    if not x.is_floating_point():
+        raise ValueError(f"x must be a floating-point tensor of images in [0, 1], got dtype {x.dtype}")
     if len(x) == 0: raise ValueError("x must hold at least one image, got an empty batch of shape (0, ...)")
     return x
 
@@ -26,30 +27,33 @@ def _check_eval(model: nn.Module):
     "ValueError unless every module of `model` is in eval mode."
     training = [n or type(model).__name__ for n, m in model.named_modules() if m.training]
     if training:
-        raise ValueError(f"model must be in eval mode (call model.eval()): in training mode BatchNorm uses the batch's own "
-                         f"statistics, so an image's output depends on the rest of the batch; in training mode: {training[0]}")
+        raise ValueError(f"model must be in eval mode (call model.eval()): in training mode BatchNorm uses the "
+                         f"batch's own statistics, so an image's output depends on the rest of the batch; "
+                         f"in training mode: {training[0]}")
 
 def _as_targets(d, B: int) -> torch.Tensor:
     "`d` (an int, or a (B,) integer tensor) as a (B,) int64 tensor; the range is checked against the model's output."
-    if isinstance(d, torch.Tensor) and d.ndim == 0 and not d.is_floating_point() and d.dtype != torch.bool: d = d.item()
+    if isinstance(d, torch.Tensor) and d.ndim == 0 and not d.is_floating_point() and d.dtype != torch.bool:
+        d = d.item()
     if isinstance(d, (int, np.integer)) and not isinstance(d, bool): d = torch.full((B,), int(d), dtype=torch.long)
     elif not (isinstance(d, torch.Tensor) and d.ndim == 1 and len(d) == B and not d.is_floating_point()
               and not d.is_complex() and d.dtype != torch.bool):
-        raise ValueError(f"d must be a class index (an int) or a ({B},) integer tensor with one class per image, got {d!r}")
+        raise ValueError(f"d must be a class index (an int) or a ({B},) integer tensor with one class per image, "
+                         f"got {d!r}")
     return d.long()
 
 def class_logprob(model: nn.Module, x: torch.Tensor, d) -> torch.Tensor:
-    "log p(d|x) = z_d - logsumexp(z) of the classifier `model` (eval mode) for each image of `x` (B, C, H, W): shape (B,)."
+    "log p(d|x) = z_d - logsumexp(z) of the classifier `model` (eval mode) per image of `x` (B, C, H, W): (B,)."
     _check_eval(model)
     d = _as_targets(d, len(_check_images(x)))
-    logits = model(x)                                                                    # (B, n_classes)
-    bad = (d < 0) | (d >= logits.shape[1])                                              # (B,)
+    logits = model(x)                                                             # (B, n_classes)
+    bad = (d < 0) | (d >= logits.shape[1])                                       # (B,)
     if bad.any(): raise ValueError(f"d must be a class index in 0..{logits.shape[1] - 1}, got {d[bad][0].item()}")
-    return F.log_softmax(logits, dim=1).gather(1, d[:, None].to(logits.device))[:, 0]    # (B, 1) -> (B,)
+    return F.log_softmax(logits, dim=1).gather(1, d[:, None].to(logits.device))[:, 0]   # (B, 1) -> (B,)
 
 # %% ../nbs/09_input_gradients.ipynb #222ba39f
 def input_grad(model: nn.Module, x: torch.Tensor, d) -> torch.Tensor:
-    "Gradient of log p(d|x) with respect to the pixels of each image of `x` (B, C, H, W) by autograd: one forward and one backward pass."
+    "Gradient of log p(d|x) for each image of `x` (B, C, H, W) by autograd: one forward and one backward pass."
     x = _check_images(x).detach().requires_grad_(True)
     with torch.enable_grad():
         lp = class_logprob(model, x, d)                              # (B,)
@@ -57,16 +61,11 @@ def input_grad(model: nn.Module, x: torch.Tensor, d) -> torch.Tensor:
     return g
 
 # %% ../nbs/09_input_gradients.ipynb #fa3671ae
-def _check_h(h) -> float:
-    "`h` if it is a finite number > 0; ValueError otherwise."
-    if isinstance(h, bool) or not isinstance(h, (int, float)) or not math.isfinite(h) or h <= 0:
-        raise ValueError(f"h must be a finite number > 0, got {h!r}")
-    return float(h)
-
 @torch.no_grad()
 def input_grad_fd(model: nn.Module, x: torch.Tensor, d, h: float = 1e-6, bs: int = 1) -> torch.Tensor:
-    "Forward-difference gradient of log p(d|x) per pixel of `x` (B, C, H, W): 1 + C*H*W evaluations of `model` per image, `bs` moved images per call."
-    h, bs = _check_h(h), check_positive_int(bs, 'bs')
+    "Forward-difference gradient of log p(d|x) per pixel of `x` (B, C, H, W), `bs` moved images per model call."
+    h = check_number(h, 'h', lo=0, hi=math.inf, lo_open=True, hi_open=True)   # finite and > 0
+    bs = check_positive_int(bs, 'bs')
     x = _check_images(x)
     d = _as_targets(d, len(x))
     f0 = class_logprob(model, x, d)                                   # (B,): one call, B evaluations; checks d's range
@@ -80,16 +79,16 @@ def input_grad_fd(model: nn.Module, x: torch.Tensor, d, h: float = 1e-6, bs: int
             xs = xb.repeat(len(idx), 1)                               # (k, n): k copies of image b
             xs[rows, idx] += h                                        # copy j has pixel idx[j] moved by h
             dx = xs[rows, idx] - xb[idx]                              # (k,): the steps actually taken, after rounding
-            f = class_logprob(model, xs.view(len(idx), *x.shape[1:]), d[b].expand(len(idx)))   # (k, C, H, W) -> (k,)
+            xs = xs.view(len(idx), *x.shape[1:])                      # (k, C, H, W)
+            f = class_logprob(model, xs, d[b].expand(len(idx)))       # (k,)
             g[b, idx] = (f - f0[b]) / dx
     return g.view(x.shape)                                            # (B, C, H, W)
 
 # %% ../nbs/09_input_gradients.ipynb #0e24b031
 def ascend(model: nn.Module, x: torch.Tensor, d, steps: int, c: float, clamp: bool = True) -> torch.Tensor:
-    "Gradient ascent x <- x + c * grad log p(d|x) for `steps` steps (pixels clipped to [0, 1] if `clamp`): the trajectory (steps+1, B, C, H, W)."
+    "Gradient ascent x <- x + c * grad log p(d|x), clipped to [0, 1] if `clamp`: the trajectory (steps+1, B, C, H, W)."
     steps = check_positive_int(steps, 'steps')
-    if isinstance(c, bool) or not isinstance(c, (int, float)) or not math.isfinite(c) or c <= 0:
-        raise ValueError(f"c must be a finite step size > 0, got {c!r}")
+    c = check_number(c, 'c', lo=0, hi=math.inf, lo_open=True, hi_open=True)   # a finite step size > 0
     xs = [_check_images(x).detach()]
     for _ in range(steps):
         xk = xs[-1] + c * input_grad(model, xs[-1], d)                 # (B, C, H, W)
