@@ -16,6 +16,7 @@ from .core import set_seed, check_shape, check_positive_int, check_number
 from .checkpoint import CHECKPOINT_DIR, save_model, load_model, read_info
 from .datasets import pad_to
 from .learner import Learner, Callback, TrainCB, MetricsCB, fit_one_cycle
+from .samplers import _noise, _steps, _extra, _checked   # lesson 15's sampler helpers (it imports this module lazily)
 
 # %% auto #0
 __all__ = ['SCHEDULES', 'MNIST_DDPM_ARGS', 'MNIST_DDPM_RECIPE', 'DDPM_CARD', 'q_step', 'mnist_to_ddpm', 'ddpm_to_mnist',
@@ -230,36 +231,33 @@ def trailing_timesteps(n_steps: int, steps: int) -> torch.Tensor:
 
 @torch.no_grad()
 def ddpm_sample(eps_model, xT: torch.Tensor, sched: NoiseSchedule, steps: int | None = None, generator: torch.Generator | None = None,
-                progress: bool = False, variance: str = 'small', clip: float | None = None, callback=None) -> torch.Tensor:
+                progress: bool = False, variance: str = 'small', clip: float | None = None, callback=None,
+                extra_args: dict | None = None) -> torch.Tensor:
     "Algorithm 2 (ancestral sampling) from the noise `xT` (B, C, H, W) over all `sched` steps, or `steps` strided ones; sigma_t^2 = beta_tilde_t ('small') or beta_t ('large')."
     check_shape(xT, 'xT', 4)
     if not isinstance(sched, NoiseSchedule): raise ValueError(f"sched must be a NoiseSchedule, got {type(sched).__name__}")
     ts = trailing_timesteps(sched.n_steps, sched.n_steps if steps is None else steps)   # (S,) descending
     if variance not in ('small', 'large'): raise ValueError(f"variance must be 'small' (beta_tilde) or 'large' (beta), got {variance!r}")
-    if clip is not None and not clip > 0: raise ValueError(f"clip must be None or > 0, got {clip}")
+    if clip is not None: clip = check_number(clip, 'clip', 0, lo_open=True)
+    extra_args = _extra(extra_args, len(xT))                                   # e.g. class labels (B,) for the model
     ab = sched.alpha_bar[ts].tolist()                                          # alpha_bar at the S timesteps
     ab_prev = ab[1:] + [1.]                                                    # ... and at the next one (alpha_bar = 1 after the last)
     training = isinstance(eps_model, nn.Module) and eps_model.training
     if training: eps_model.eval()
-    it = range(len(ts))
-    if progress:
-        from fastprogress import progress_bar
-        it = progress_bar(it)
     x = xT
     try:
-        for i in it:
-            a, ap = ab[i], ab_prev[i]
+        for i in _steps(len(ts), progress):
+            a, ap, sigma = ab[i], ab_prev[i], sched.sigmas[ts[i]].item()      # sigma = sqrt((1 - a) / a), lesson 15's noise level
             alpha, beta = a / ap, 1 - a / ap                                   # respaced alpha_t, beta_t (the originals when S = n_steps)
-            eps = eps_model(x, torch.full((len(x),), float(ts[i]), device=x.device))     # (B, C, H, W)
+            eps = eps_model(x, torch.full((len(x),), float(ts[i]), device=x.device), **extra_args)   # (B, C, H, W)
+            eps = _checked(eps, x, i, sigma, 'eps_model')
             x0_hat = (x - (1 - a) ** 0.5 * eps) / a ** 0.5                    # Eq. 15
             if clip is not None: x0_hat = x0_hat.clamp(-clip, clip)
             x = (ap ** 0.5 * beta / (1 - a)) * x0_hat + (alpha ** 0.5 * (1 - ap) / (1 - a)) * x   # posterior mean, Eq. 7
             if i < len(ts) - 1:                                                # z = 0 on the last step
                 var = beta * (1 - ap) / (1 - a) if variance == 'small' else beta
-                z = torch.randn(x.shape, generator=generator, dtype=x.dtype,
-                                device=generator.device if generator is not None else x.device).to(x.device)
-                x = x + var ** 0.5 * z
-            if callback is not None: callback(i, int(ts[i]), x, x0_hat)
+                x = x + var ** 0.5 * _noise(x, generator)
+            if callback is not None: callback(i, sigma, x, x0_hat)
     finally:
         if training: eps_model.train()
     return x

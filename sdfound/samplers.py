@@ -4,16 +4,18 @@
 
 # %% ../nbs/15_samplers.ipynb #db66de16
 from __future__ import annotations
-import math
+import inspect, math
 from functools import partial
 import numpy as np
 import torch
-from .core import check_shape, check_positive_int
+from .core import check_shape, check_positive_int, check_number
 
 # %% auto #0
-__all__ = ['SPACINGS', 'SAMPLERS', 'sampler_timesteps', 't_to_sigma', 'sigma_to_t', 'karras_sigmas', 'sigma_schedule',
-           'EpsDenoiser', 'CountNFE', 'ddim_sample', 'euler_sample', 'euler_ancestral_sample', 'heun_sample',
-           'dpmpp_2m_sample', 'dpmpp_2m_sde_sample', 'sampler_names', 'get_sampler', 'sampler_nfe', 'steps_for_nfe']
+__all__ = ['SPACINGS', 'SAMPLERS', 'SOLVERS', 'sampler_timesteps', 't_to_sigma', 'sigma_to_t', 'karras_sigmas', 'sigma_schedule',
+           'EpsDenoiser', 'CountNFE', 'denoiser_grid', 'sample_ddim', 'ddim_sample', 'sample_euler', 'euler_sample',
+           'sample_euler_ancestral', 'euler_ancestral_sample', 'sample_heun', 'heun_sample', 'sample_dpmpp_2m',
+           'dpmpp_2m_sample', 'sample_dpmpp_2m_sde', 'dpmpp_2m_sde_sample', 'ClipDenoiser', 'ddpm_any_sample',
+           'sampler_names', 'sampler_options', 'get_sampler', 'sampler_nfe', 'steps_for_nfe']
 
 # %% ../nbs/15_samplers.ipynb #9697aa80
 SPACINGS = ('linspace', 'leading', 'trailing')
@@ -38,12 +40,14 @@ def t_to_sigma(t, sched) -> torch.Tensor:
     w = t - lo
     return (1 - w) * s[lo] + w * s[lo + 1]
 
-def sigma_to_t(sigma, sched, quantize: bool = False) -> torch.Tensor:
-    "Fractional timestep (float64) of noise level `sigma`: linear interpolation of `sched.sigmas` in log sigma (diffusers' `_sigma_to_t`); rounded with `quantize`."
-    log_s = sched.sigmas.log()                                                  # (T,) increasing
-    ls = torch.as_tensor(sigma, dtype=torch.float64).clamp_min(1e-10).log()
-    lo = (torch.searchsorted(log_s, ls, right=True) - 1).clamp(0, len(log_s) - 2)   # sigma_lo <= sigma < sigma_lo+1
-    w = ((ls - log_s[lo]) / (log_s[lo + 1] - log_s[lo])).clamp(0, 1)
+def sigma_to_t(sigma, sched, quantize: bool = False, interp: str = 'log') -> torch.Tensor:
+    "Fractional timestep (float64) of noise level `sigma` by interpolating `sched.sigmas` in log sigma (diffusers' `_sigma_to_t`) or, with `interp='linear'`, in sigma (the inverse of `t_to_sigma`); rounded with `quantize`."
+    if interp not in ('log', 'linear'): raise ValueError(f"interp must be 'log' or 'linear', got {interp!r}")
+    f = torch.log if interp == 'log' else (lambda v: v)
+    tab = f(sched.sigmas)                                                       # (T,) increasing
+    ls = f(torch.as_tensor(sigma, dtype=torch.float64).clamp_min(1e-10))
+    lo = (torch.searchsorted(tab, ls, right=True) - 1).clamp(0, len(tab) - 2)  # sigma_lo <= sigma < sigma_lo+1
+    w = ((ls - tab[lo]) / (tab[lo + 1] - tab[lo])).clamp(0, 1)
     t = lo + w
     return t.round() if quantize else t
 
@@ -71,32 +75,75 @@ def sigma_schedule(sched, steps: int, karras: bool = False, rho: float = 7., spa
 
 # %% ../nbs/15_samplers.ipynb #820400be
 class EpsDenoiser:
-    "D(x; sigma) = x - sigma * eps_model(x / sqrt(1 + sigma^2), t(sigma)): an eps-model in the VP scale as a denoiser in sigma-space (EDM, Table 1)."
-    def __init__(self, eps_model, sched, quantize: bool = False): self.eps_model, self.sched, self.quantize = eps_model, sched, quantize
+    "D(x, sigma) = x - sigma * eps_model(x / sqrt(1 + sigma^2), t(sigma)): an eps-model as a denoiser (EDM, Table 1, VP)."
+    def __init__(self, eps_model, sched, quantize: bool = False, interp: str = 'log'):
+        if interp not in ('log', 'linear'): raise ValueError(f"interp must be 'log' or 'linear', got {interp!r}")
+        self.eps_model, self.sched, self.quantize, self.interp = eps_model, sched, quantize, interp
+        self.sigma_min, self.sigma_max = sched.sigmas[0].item(), sched.sigmas[-1].item()
 
-    def __call__(self, x: torch.Tensor, sigma: float, t: float | None = None) -> torch.Tensor:
-        "The denoised estimate (B, C, H, W) of `x` at noise level `sigma`, evaluating the network at timestep `t` (default t(sigma))."
-        if t is None: t = sigma_to_t(sigma, self.sched, self.quantize).item()
-        tt = torch.full((len(x),), float(t), dtype=x.dtype, device=x.device)          # (B,)
-        return x - sigma * self.eps_model(x / math.sqrt(1 + sigma ** 2), tt)          # (B, C, H, W)
+    def t(self, sigma) -> float:
+        "The training timestep the network sees at noise level `sigma`."
+        return sigma_to_t(float(sigma), self.sched, self.quantize, self.interp).item()
+
+    def __call__(self, x: torch.Tensor, sigma, **extra_args) -> torch.Tensor:
+        "The denoised estimate (B, C, H, W) of `x` at noise level `sigma`; `extra_args` go to the eps-model."
+        sigma = float(sigma)
+        tt = torch.full((len(x),), self.t(sigma), dtype=x.dtype, device=x.device)         # (B,)
+        eps = self.eps_model(x / math.sqrt(1 + sigma ** 2), tt, **extra_args)               # (B, C, H, W)
+        if getattr(eps, 'shape', None) != x.shape:
+            raise ValueError(f"eps_model must return the input's shape {tuple(x.shape)}, got {tuple(getattr(eps, 'shape', ()))}")
+        return x - sigma * eps
 
 class CountNFE:
-    "Wrap a model function and count its calls in `.nfe` (number of function evaluations)."
+    "Wrap a model function and count its calls in `.nfe` (number of function evaluations); other attributes pass through."
     def __init__(self, model): self.model, self.nfe = model, 0
     def __call__(self, *args, **kwargs):
         self.nfe += 1
         return self.model(*args, **kwargs)
+    def __getattr__(self, k):
+        if k == 'model': raise AttributeError(k)
+        return getattr(self.model, k)
 
-# %% ../nbs/15_samplers.ipynb #a7409b05
-def _check_args(xT, sched, steps: int) -> int:
-    "Validate the shared sampler arguments; return `steps`."
-    check_shape(xT, 'xT', 4)
-    if not xT.is_floating_point(): raise ValueError(f"xT must be a floating-point tensor, got {xT.dtype}")
+def denoiser_grid(model, sched, steps: int, karras: bool = False, rho: float = 7., spacing: str = 'trailing',
+                  quantize: bool = False) -> tuple:
+    "(denoiser, noise levels (steps+1,) ending in 0) for an eps-model and `sched`, or for a denoiser with `sched=None`."
+    steps = check_positive_int(steps, 'steps')
+    if sched is None:
+        if not (hasattr(model, 'sigma_min') and hasattr(model, 'sigma_max')):
+            raise ValueError(f"sched must be a NoiseSchedule for an eps-model; sched=None needs a denoiser with "
+                             f".sigma_min and .sigma_max, got a {type(model).__name__}")
+        sig = karras_sigmas(float(model.sigma_min), float(model.sigma_max), steps, rho)   # always Karras's grid
+        return model, torch.cat([sig, sig.new_zeros(1)])
     for a in ('alpha_bar', 'sigmas', 'n_steps'):
         if not hasattr(sched, a): raise ValueError(f"sched must be a NoiseSchedule (with .{a}), got {type(sched).__name__}")
-    steps = check_positive_int(steps, 'steps')
     if steps > sched.n_steps: raise ValueError(f"steps must be in [1, n_steps={sched.n_steps}], got {steps}")
-    return steps
+    sigmas, _ = sigma_schedule(sched, steps, karras, rho, spacing, quantize)
+    return EpsDenoiser(model, sched, quantize, 'log' if karras else 'linear'), sigmas
+
+# %% ../nbs/15_samplers.ipynb #a7409b05
+def _check_xT(xT):
+    "Validate the starting noise (B, C, H, W)."
+    check_shape(xT, 'xT', 4)
+    if not xT.is_floating_point(): raise ValueError(f"xT must be a floating-point tensor, got {xT.dtype}")
+
+def _extra(extra_args, n: int) -> dict:
+    "`extra_args` as a dict, each tensor in it checked to hold one row per image (first dim `n`)."
+    extra_args = {} if extra_args is None else dict(extra_args)
+    for k, v in extra_args.items():
+        if isinstance(v, torch.Tensor) and v.ndim > 0 and len(v) != n:
+            raise ValueError(f"extra_args['{k}'] must have {n} rows (one per image), got shape {tuple(v.shape)}")
+    return extra_args
+
+def _checked(out, x: torch.Tensor, i: int, sigma: float, name: str = 'model') -> torch.Tensor:
+    "A model output `out`, checked to have the shape of its input `x` and finite values."
+    if getattr(out, 'shape', None) != x.shape:
+        raise ValueError(f"{name} must return the input's shape {tuple(x.shape)}, got {tuple(getattr(out, 'shape', ()))}")
+    if not torch.isfinite(out).all(): raise ValueError(f"{name} output is not finite at step {i} (sigma={sigma:.3g})")
+    return out
+
+def _denoise(model, x: torch.Tensor, sigma: float, i: int, extra_args: dict) -> torch.Tensor:
+    "D(x, sigma) (B, C, H, W) at step `i`, checked."
+    return _checked(model(x, sigma, **extra_args), x, i, sigma)
 
 def _noise(x: torch.Tensor, generator: torch.Generator | None) -> torch.Tensor:
     "Standard normal noise shaped like `x`, drawn from `generator` (on its device) like diffusers' `randn_tensor`."
@@ -109,154 +156,226 @@ def _steps(n: int, progress: bool):
     from fastprogress import progress_bar
     return progress_bar(range(n), leave=False)
 
-def _check_nonneg(**kw):
-    "Raise `ValueError` naming the first keyword argument that is not >= 0."
-    for k, v in kw.items():
-        if not v >= 0: raise ValueError(f"{k} must be >= 0, got {v}")
+def _setup(model, xT, sched, steps, grid: dict, vp: bool) -> tuple:
+    "(denoiser, grid, x at sigmas[0]) for an entry point: xT scaled to sqrt(1 + sigma_max^2) (VP start, `vp`) or sigma_max."
+    _check_xT(xT)
+    D, sigmas = denoiser_grid(model, sched, steps, **grid)
+    s0 = sigmas[0].item()
+    return D, sigmas, xT * (math.sqrt(1 + s0 ** 2) if vp and sched is not None else s0)
 
 # %% ../nbs/15_samplers.ipynb #51a5bb7b
 @torch.no_grad()
-def ddim_sample(eps_model, xT: torch.Tensor, sched, steps: int, generator: torch.Generator | None = None,
-                progress: bool = False, eta: float = 0., spacing: str = 'trailing') -> torch.Tensor:
-    "DDIM (Song et al. 2021, Eq. 12 and 16) from noise `xT` (B, C, H, W) in `steps` steps; `eta`=0 deterministic, `eta`=1 the strided DDPM."
-    steps = _check_args(xT, sched, steps); _check_nonneg(eta=eta)
-    if eta > 1: raise ValueError(f"eta must be in [0, 1] (1: DDPM's variance; more would need a negative variance), got {eta}")
-    ts = sampler_timesteps(sched.n_steps, steps, spacing).long()                # (S,) descending
-    ab = sched.alpha_bar[ts].tolist() + [1.]                                     # alpha_bar at each t, and 1 after the last
-    x = xT
-    for i in _steps(steps, progress):
-        a, a_prev = ab[i], ab[i + 1]
-        eps = eps_model(x, torch.full((len(x),), float(ts[i]), dtype=x.dtype, device=x.device))   # (B, C, H, W)
-        x0 = (x - math.sqrt(1 - a) * eps) / math.sqrt(a)                        # predicted x_0, Eq. 12
-        sig = eta * math.sqrt((1 - a_prev) / (1 - a) * (1 - a / a_prev))        # Eq. 16
-        x = math.sqrt(a_prev) * x0 + math.sqrt(1 - a_prev - sig ** 2) * eps     # "direction pointing to x_t"
-        if eta > 0: x = x + sig * _noise(x, generator)                          # diffusers draws even when sig = 0
+def sample_ddim(model, x: torch.Tensor, sigmas: torch.Tensor, extra_args=None, callback=None, generator=None,
+                progress: bool = False, eta: float = 0.) -> torch.Tensor:
+    "DDIM (Song et al. 2021, Eq. 12 and 16) in sigma-space: x0-hat, back along the predicted noise, fresh noise if `eta` > 0."
+    eta = check_number(eta, 'eta', 0, 1)                                         # 1: DDPM's variance; more would be negative
+    extra_args = _extra(extra_args, len(x))
+    for i in _steps(len(sigmas) - 1, progress):
+        s, s_next = sigmas[i].item(), sigmas[i + 1].item()
+        den = _denoise(model, x, s, i, extra_args)                               # x0-hat, Eq. 12
+        eps = (x - den) / s                                                      # the predicted noise
+        s_up = eta * s_next * math.sqrt(1 - s_next ** 2 / s ** 2)                # Eq. 16 divided by sqrt(alpha_bar_next)
+        x = den + math.sqrt(s_next ** 2 - s_up ** 2) * eps                       # "direction pointing to x_t"
+        if eta > 0: x = x + s_up * _noise(x, generator)                          # diffusers draws even when s_up = 0
+        if callback is not None: callback(i, s, x, den)
     return x
+
+def ddim_sample(model, xT: torch.Tensor, sched, steps: int, generator: torch.Generator | None = None,
+                progress: bool = False, extra_args=None, callback=None, eta: float = 0., karras: bool = False,
+                rho: float = 7., spacing: str = 'trailing', quantize: bool = False) -> torch.Tensor:
+    "DDIM from noise `xT` (B, C, H, W) in `steps` steps: `sample_ddim` from the VP start; `eta`=0 deterministic, 1 strided DDPM."
+    D, sigmas, x = _setup(model, xT, sched, steps, dict(karras=karras, rho=rho, spacing=spacing, quantize=quantize), vp=True)
+    return sample_ddim(D, x, sigmas, extra_args, callback, generator, progress, eta=eta)
 
 # %% ../nbs/15_samplers.ipynb #9a40d043
 def _churn(x, s: float, steps: int, generator, s_churn: float, s_tmin: float, s_tmax: float, s_noise: float):
-    "EDM Algorithm 2, lines 4-6: raise the noise level of `x` from `s` to s_hat = s (1 + gamma); return (x_hat, s_hat, churned)."
+    "EDM Algorithm 2, lines 4-6: raise the noise level of `x` from `s` to s_hat = s (1 + gamma); return (x_hat, s_hat)."
     gamma = min(s_churn / steps, 2 ** 0.5 - 1) if s_tmin <= s <= s_tmax else 0.
-    if gamma <= 0: return x, s, False
+    if gamma <= 0: return x, s
     s_hat = s * (1 + gamma)
-    return x + math.sqrt(s_hat ** 2 - s ** 2) * s_noise * _noise(x, generator), s_hat, True
+    return x + math.sqrt(s_hat ** 2 - s ** 2) * s_noise * _noise(x, generator), s_hat
+
+def _churn_args(s_churn, s_tmin, s_tmax, s_noise) -> tuple:
+    "The churn options, checked."
+    return (check_number(s_churn, 's_churn', 0), check_number(s_tmin, 's_tmin', 0), check_number(s_tmax, 's_tmax', 0),
+            check_number(s_noise, 's_noise', 0))
 
 @torch.no_grad()
-def euler_sample(eps_model, xT: torch.Tensor, sched, steps: int, generator: torch.Generator | None = None,
-                 progress: bool = False, karras: bool = False, rho: float = 7., spacing: str = 'trailing',
-                 s_churn: float = 0., s_tmin: float = 0., s_tmax: float = float('inf'), s_noise: float = 1.) -> torch.Tensor:
-    "Euler's method for the probability-flow ODE in sigma-space (EDM Algorithm 1 without correction; churn of Algorithm 2 if `s_churn` > 0)."
-    steps = _check_args(xT, sched, steps); _check_nonneg(s_churn=s_churn, s_noise=s_noise)
-    sigmas, ts = sigma_schedule(sched, steps, karras, rho, spacing)              # (S+1,), (S,)
-    D = EpsDenoiser(eps_model, sched)
-    x = xT * sigmas[0].item()                                                    # init_noise_sigma = sigma_max
-    for i in _steps(steps, progress):
-        s, s_next, t = sigmas[i].item(), sigmas[i + 1].item(), ts[i].item()
-        x, s, churned = _churn(x, s, steps, generator, s_churn, s_tmin, s_tmax, s_noise)
-        d = (x - D(x, s, None if churned else t)) / s                            # dx/dsigma = predicted noise
-        x = x + (s_next - s) * d
+def sample_euler(model, x: torch.Tensor, sigmas: torch.Tensor, extra_args=None, callback=None, generator=None,
+                 progress: bool = False, s_churn: float = 0., s_tmin: float = 0., s_tmax: float = float('inf'),
+                 s_noise: float = 1.) -> torch.Tensor:
+    "Euler's method for dx/dsigma = (x - D(x, sigma)) / sigma (EDM Algorithm 1 without correction; churn of Algorithm 2)."
+    churn, extra_args = _churn_args(s_churn, s_tmin, s_tmax, s_noise), _extra(extra_args, len(x))
+    n = len(sigmas) - 1
+    for i in _steps(n, progress):
+        s, s_next = sigmas[i].item(), sigmas[i + 1].item()
+        x, s_hat = _churn(x, s, n, generator, *churn)
+        den = _denoise(model, x, s_hat, i, extra_args)                           # (B, C, H, W)
+        x = x + (s_next - s_hat) * (x - den) / s_hat                             # dx/dsigma = predicted noise
+        if callback is not None: callback(i, s, x, den)
     return x
+
+def euler_sample(model, xT: torch.Tensor, sched, steps: int, generator: torch.Generator | None = None,
+                 progress: bool = False, extra_args=None, callback=None, karras: bool = False, rho: float = 7.,
+                 spacing: str = 'trailing', quantize: bool = False, s_churn: float = 0., s_tmin: float = 0.,
+                 s_tmax: float = float('inf'), s_noise: float = 1.) -> torch.Tensor:
+    "Euler from noise `xT` (B, C, H, W) in `steps` steps: `sample_euler` from xT * sigma_max (diffusers' `init_noise_sigma`)."
+    D, sigmas, x = _setup(model, xT, sched, steps, dict(karras=karras, rho=rho, spacing=spacing, quantize=quantize), vp=False)
+    return sample_euler(D, x, sigmas, extra_args, callback, generator, progress, s_churn, s_tmin, s_tmax, s_noise)
 
 # %% ../nbs/15_samplers.ipynb #19006c9a
 @torch.no_grad()
-def euler_ancestral_sample(eps_model, xT: torch.Tensor, sched, steps: int, generator: torch.Generator | None = None,
-                           progress: bool = False, karras: bool = False, rho: float = 7., spacing: str = 'trailing',
-                           eta: float = 1., s_noise: float = 1.) -> torch.Tensor:
-    "Euler ancestral sampling in sigma-space: an Euler step down to sigma_down, then fresh noise sigma_up back up to the next level."
-    steps = _check_args(xT, sched, steps); _check_nonneg(eta=eta, s_noise=s_noise)
-    sigmas, ts = sigma_schedule(sched, steps, karras, rho, spacing)
-    D = EpsDenoiser(eps_model, sched)
-    x = xT * sigmas[0].item()
-    for i in _steps(steps, progress):
-        s, s_next, t = sigmas[i].item(), sigmas[i + 1].item(), ts[i].item()
+def sample_euler_ancestral(model, x: torch.Tensor, sigmas: torch.Tensor, extra_args=None, callback=None,
+                           generator=None, progress: bool = False, eta: float = 1., s_noise: float = 1.) -> torch.Tensor:
+    "Euler ancestral: an Euler step down to sigma_down, then fresh noise sigma_up back up to the next level."
+    eta, s_noise = check_number(eta, 'eta', 0), check_number(s_noise, 's_noise', 0)
+    extra_args = _extra(extra_args, len(x))
+    for i in _steps(len(sigmas) - 1, progress):
+        s, s_next = sigmas[i].item(), sigmas[i + 1].item()
         s_up = min(s_next, eta * math.sqrt(s_next ** 2 * (s ** 2 - s_next ** 2) / s ** 2))
         s_down = math.sqrt(s_next ** 2 - s_up ** 2)
-        x = x + (s_down - s) * (x - D(x, s, t)) / s                              # Euler step down to s_down
+        den = _denoise(model, x, s, i, extra_args)
+        x = x + (s_down - s) * (x - den) / s                                     # Euler step down to s_down
         if s_next > 0: x = x + s_noise * s_up * _noise(x, generator)             # and noise back up to s_next
+        if callback is not None: callback(i, s, x, den)
     return x
+
+def euler_ancestral_sample(model, xT: torch.Tensor, sched, steps: int, generator: torch.Generator | None = None,
+                           progress: bool = False, extra_args=None, callback=None, karras: bool = False,
+                           rho: float = 7., spacing: str = 'trailing', quantize: bool = False, eta: float = 1.,
+                           s_noise: float = 1.) -> torch.Tensor:
+    "Euler ancestral from noise `xT` (B, C, H, W) in `steps` steps: `sample_euler_ancestral` from xT * sigma_max."
+    D, sigmas, x = _setup(model, xT, sched, steps, dict(karras=karras, rho=rho, spacing=spacing, quantize=quantize), vp=False)
+    return sample_euler_ancestral(D, x, sigmas, extra_args, callback, generator, progress, eta, s_noise)
 
 # %% ../nbs/15_samplers.ipynb #395db5ab
 @torch.no_grad()
-def heun_sample(eps_model, xT: torch.Tensor, sched, steps: int, generator: torch.Generator | None = None,
-                progress: bool = False, karras: bool = False, rho: float = 7., spacing: str = 'trailing',
-                s_churn: float = 0., s_tmin: float = 0., s_tmax: float = float('inf'), s_noise: float = 1.) -> torch.Tensor:
-    "Heun's 2nd-order method for the probability-flow ODE (EDM Algorithms 1 and 2): 2*steps - 1 network evaluations."
-    steps = _check_args(xT, sched, steps); _check_nonneg(s_churn=s_churn, s_noise=s_noise)
-    sigmas, ts = sigma_schedule(sched, steps, karras, rho, spacing)
-    D = EpsDenoiser(eps_model, sched)
-    x = xT * sigmas[0].item()
-    for i in _steps(steps, progress):
-        s, s_next, t = sigmas[i].item(), sigmas[i + 1].item(), ts[i].item()
-        x, s, churned = _churn(x, s, steps, generator, s_churn, s_tmin, s_tmax, s_noise)
-        d = (x - D(x, s, None if churned else t)) / s
-        x_pred = x + (s_next - s) * d                                            # Euler predictor
-        if s_next == 0: x = x_pred; continue                                     # last step: Euler
-        d2 = (x_pred - D(x_pred, s_next, ts[i + 1].item())) / s_next              # slope where it lands
-        x = x + (s_next - s) * (d + d2) / 2                                      # trapezoidal corrector
+def sample_heun(model, x: torch.Tensor, sigmas: torch.Tensor, extra_args=None, callback=None, generator=None,
+                progress: bool = False, s_churn: float = 0., s_tmin: float = 0., s_tmax: float = float('inf'),
+                s_noise: float = 1.) -> torch.Tensor:
+    "Heun's 2nd-order method (EDM Algorithms 1 and 2): 2 * steps - 1 network evaluations."
+    churn, extra_args = _churn_args(s_churn, s_tmin, s_tmax, s_noise), _extra(extra_args, len(x))
+    n = len(sigmas) - 1
+    for i in _steps(n, progress):
+        s, s_next = sigmas[i].item(), sigmas[i + 1].item()
+        x, s_hat = _churn(x, s, n, generator, *churn)
+        den = _denoise(model, x, s_hat, i, extra_args)
+        d = (x - den) / s_hat
+        x_pred = x + (s_next - s_hat) * d                                        # Euler predictor
+        if s_next == 0: x = x_pred                                               # last step: Euler
+        else:
+            d2 = (x_pred - _denoise(model, x_pred, s_next, i, extra_args)) / s_next   # slope where it lands
+            x = x + (s_next - s_hat) * (d + d2) / 2                              # trapezoidal corrector
+        if callback is not None: callback(i, s, x, den)
     return x
+
+def heun_sample(model, xT: torch.Tensor, sched, steps: int, generator: torch.Generator | None = None,
+                progress: bool = False, extra_args=None, callback=None, karras: bool = False, rho: float = 7.,
+                spacing: str = 'trailing', quantize: bool = False, s_churn: float = 0., s_tmin: float = 0.,
+                s_tmax: float = float('inf'), s_noise: float = 1.) -> torch.Tensor:
+    "Heun from noise `xT` (B, C, H, W) in `steps` steps: `sample_heun` from xT * sigma_max."
+    D, sigmas, x = _setup(model, xT, sched, steps, dict(karras=karras, rho=rho, spacing=spacing, quantize=quantize), vp=False)
+    return sample_heun(D, x, sigmas, extra_args, callback, generator, progress, s_churn, s_tmin, s_tmax, s_noise)
 
 # %% ../nbs/15_samplers.ipynb #4b06a5fd
-def _dpm_multistep(eps_model, xT: torch.Tensor, sched, steps: int, progress: bool, grid: tuple, update) -> torch.Tensor:
-    "The loop of the DPM-Solver++ samplers: grid `sigma_schedule(sched, steps, *grid)`, x = D at sigma = 0, else x = `update(x, D_i, D_{i-1}, s, s_next, h, h_prev)`."
-    sigmas, ts = sigma_schedule(sched, steps, *grid)
-    D = EpsDenoiser(eps_model, sched)
-    x = xT * math.sqrt(1 + sigmas[0].item() ** 2)                                # x_T in the VP scale, as sigma-space x
-    den_prev = h_prev = None
-    for i in _steps(steps, progress):
-        s, s_next, t = sigmas[i].item(), sigmas[i + 1].item(), ts[i].item()
-        den = D(x, s, t)                                                         # (B, C, H, W)
-        if s_next == 0: return den                                               # last step: x = D
-        h = math.log(s / s_next)                                                 # lambda_{i+1} - lambda_i
-        x = update(x, den, den_prev, s, s_next, h, h_prev)
-        den_prev, h_prev = den, h
+@torch.no_grad()
+def sample_dpmpp_2m(model, x: torch.Tensor, sigmas: torch.Tensor, extra_args=None, callback=None, generator=None,
+                    progress: bool = False) -> torch.Tensor:
+    "DPM-Solver++(2M) (Lu et al. 2022, Algorithm 2): an exponential integrator with a 2-step multistep correction."
+    extra_args, den_prev, h_prev = _extra(extra_args, len(x)), None, None
+    for i in _steps(len(sigmas) - 1, progress):
+        s, s_next = sigmas[i].item(), sigmas[i + 1].item()
+        den = _denoise(model, x, s, i, extra_args)                               # (B, C, H, W)
+        if s_next == 0: x = den                                                  # last step: x = D
+        else:
+            h = math.log(s / s_next)                                             # lambda_{i+1} - lambda_i
+            if den_prev is None: d_hat = den                                     # first step: DPM-Solver++(1) = DDIM
+            else: r = h_prev / h; d_hat = (1 + 1 / (2 * r)) * den - (1 / (2 * r)) * den_prev
+            x = (s_next / s) * x - math.expm1(-h) * d_hat
+            den_prev, h_prev = den, h
+        if callback is not None: callback(i, s, x, den)
     return x
 
-@torch.no_grad()
-def dpmpp_2m_sample(eps_model, xT: torch.Tensor, sched, steps: int, generator: torch.Generator | None = None,
-                    progress: bool = False, karras: bool = False, rho: float = 7., spacing: str = 'trailing',
-                    quantize: bool = False) -> torch.Tensor:
-    "DPM-Solver++(2M) (Lu et al. 2022, Algorithm 2) in sigma-space: an exponential integrator with a 2-step multistep correction; deterministic."
-    steps = _check_args(xT, sched, steps)
-    def update(x, den, den_prev, s, s_next, h, h_prev):
-        if den_prev is None: d_hat = den                                         # first step: DPM-Solver++(1) = DDIM
-        else:
-            r = h_prev / h
-            d_hat = (1 + 1 / (2 * r)) * den - (1 / (2 * r)) * den_prev
-        return (s_next / s) * x - math.expm1(-h) * d_hat
-    return _dpm_multistep(eps_model, xT, sched, steps, progress, (karras, rho, spacing, quantize), update)
-
+def dpmpp_2m_sample(model, xT: torch.Tensor, sched, steps: int, generator: torch.Generator | None = None,
+                    progress: bool = False, extra_args=None, callback=None, karras: bool = False, rho: float = 7.,
+                    spacing: str = 'trailing', quantize: bool = False) -> torch.Tensor:
+    "DPM-Solver++(2M) from noise `xT` (B, C, H, W) in `steps` steps: `sample_dpmpp_2m` from the VP start; deterministic."
+    D, sigmas, x = _setup(model, xT, sched, steps, dict(karras=karras, rho=rho, spacing=spacing, quantize=quantize), vp=True)
+    return sample_dpmpp_2m(D, x, sigmas, extra_args, callback, generator, progress)
 
 # %% ../nbs/15_samplers.ipynb #12849d41
 @torch.no_grad()
-def dpmpp_2m_sde_sample(eps_model, xT: torch.Tensor, sched, steps: int, generator: torch.Generator | None = None,
-                        progress: bool = False, karras: bool = False, rho: float = 7., spacing: str = 'trailing',
-                        quantize: bool = False, solver: str = 'midpoint', s_noise: float = 1.) -> torch.Tensor:
-    "DPM-Solver++(2M) SDE (Lu et al. 2022, Sec. 5) in sigma-space: the exponential-integrator step of the reverse SDE, fresh noise every step."
-    steps = _check_args(xT, sched, steps); _check_nonneg(s_noise=s_noise)
+def sample_dpmpp_2m_sde(model, x: torch.Tensor, sigmas: torch.Tensor, extra_args=None, callback=None, generator=None,
+                        progress: bool = False, solver: str = 'midpoint', s_noise: float = 1.) -> torch.Tensor:
+    "DPM-Solver++(2M) SDE (Lu et al. 2022, Sec. 5): the exponential-integrator step of the reverse SDE, fresh noise each step."
     if solver not in ('midpoint', 'heun'): raise ValueError(f"solver must be 'midpoint' or 'heun', got {solver!r}")
-    def update(x, den, den_prev, s, s_next, h, h_prev):
-        x = (s_next / s) * math.exp(-h) * x - math.expm1(-2 * h) * den           # first order: (1 - e^{-2h}) D
-        if den_prev is not None:
-            d1 = (h / h_prev) * (den - den_prev)                                 # D1 = (D_i - D_{i-1}) / r_i
-            x = x + (-0.5 * math.expm1(-2 * h) if solver == 'midpoint' else -math.expm1(-2 * h) / (-2 * h) + 1) * d1
-        return x + _noise(x, generator) * (s_next * math.sqrt(-math.expm1(-2 * h)) * s_noise)   # (B, C, H, W) fresh noise
-    return _dpm_multistep(eps_model, xT, sched, steps, progress, (karras, rho, spacing, quantize), update)
+    s_noise, extra_args, den_prev, h_prev = check_number(s_noise, 's_noise', 0), _extra(extra_args, len(x)), None, None
+    for i in _steps(len(sigmas) - 1, progress):
+        s, s_next = sigmas[i].item(), sigmas[i + 1].item()
+        den = _denoise(model, x, s, i, extra_args)
+        if s_next == 0: x = den
+        else:
+            h = math.log(s / s_next)
+            x = (s_next / s) * math.exp(-h) * x - math.expm1(-2 * h) * den       # first order: (1 - e^{-2h}) D
+            if den_prev is not None:
+                d1 = (h / h_prev) * (den - den_prev)                             # D1 = (D_i - D_{i-1}) / r_i
+                x = x + (-0.5 * math.expm1(-2 * h) if solver == 'midpoint' else -math.expm1(-2 * h) / (-2 * h) + 1) * d1
+            x = x + _noise(x, generator) * (s_next * math.sqrt(-math.expm1(-2 * h)) * s_noise)   # fresh noise
+            den_prev, h_prev = den, h
+        if callback is not None: callback(i, s, x, den)
+    return x
 
+def dpmpp_2m_sde_sample(model, xT: torch.Tensor, sched, steps: int, generator: torch.Generator | None = None,
+                        progress: bool = False, extra_args=None, callback=None, karras: bool = False, rho: float = 7.,
+                        spacing: str = 'trailing', quantize: bool = False, solver: str = 'midpoint',
+                        s_noise: float = 1.) -> torch.Tensor:
+    "DPM-Solver++(2M) SDE from noise `xT` (B, C, H, W) in `steps` steps: `sample_dpmpp_2m_sde` from the VP start."
+    D, sigmas, x = _setup(model, xT, sched, steps, dict(karras=karras, rho=rho, spacing=spacing, quantize=quantize), vp=True)
+    return sample_dpmpp_2m_sde(D, x, sigmas, extra_args, callback, generator, progress, solver, s_noise)
 
 # %% ../nbs/15_samplers.ipynb #dbbecb40
-SAMPLERS = {'ddim': ddim_sample, 'euler': euler_sample, 'euler_ancestral': euler_ancestral_sample,
+class ClipDenoiser:
+    "A denoiser whose estimate is clipped to [`lo`, `hi`]; keeps `sigma_min` and `sigma_max` of `model`."
+    def __init__(self, model, lo: float = -1., hi: float = 1.):
+        if not lo < hi: raise ValueError(f"lo must be < hi, got lo={lo}, hi={hi}")
+        self.model, self.lo, self.hi = model, lo, hi
+        for a in ('sigma_min', 'sigma_max'):
+            if hasattr(model, a): setattr(self, a, getattr(model, a))
+    def __call__(self, x, sigma, **extra_args): return self.model(x, sigma, **extra_args).clamp(self.lo, self.hi)
+
+def ddpm_any_sample(model, xT: torch.Tensor, sched, steps: int | None = None, generator: torch.Generator | None = None,
+                    progress: bool = False, extra_args=None, callback=None, variance: str = 'small',
+                    clip: float | None = None, rho: float = 7.) -> torch.Tensor:
+    "Lesson 13's `ddpm_sample` for an eps-model and `sched`; for a denoiser (`sched=None`) its sigma-space twin: Euler ancestral on the Karras grid."
+    if sched is not None:
+        from sdfound.ddpm import ddpm_sample
+        return ddpm_sample(model, xT, sched, steps, generator=generator, progress=progress, variance=variance, clip=clip,
+                           callback=callback, extra_args=extra_args)
+    if steps is None: raise ValueError("steps must be given when sampling a denoiser (sched=None)")
+    if variance != 'small': raise ValueError(f"variance must be 'small' for a denoiser (sched=None), got {variance!r}")
+    if clip is not None: model = ClipDenoiser(model, -check_number(clip, 'clip', 0, lo_open=True), clip)
+    return euler_ancestral_sample(model, xT, None, steps, generator, progress, extra_args, callback, rho=rho)
+
+SAMPLERS = {'ddpm': ddpm_any_sample, 'ddim': ddim_sample, 'euler': euler_sample, 'euler_ancestral': euler_ancestral_sample,
             'heun': heun_sample, 'dpmpp_2m': dpmpp_2m_sample, 'dpmpp_2m_sde': dpmpp_2m_sde_sample}
+SOLVERS = {'ddim': sample_ddim, 'euler': sample_euler, 'euler_ancestral': sample_euler_ancestral, 'heun': sample_heun,
+           'dpmpp_2m': sample_dpmpp_2m, 'dpmpp_2m_sde': sample_dpmpp_2m_sde}
 
 def sampler_names() -> list[str]:
-    "Names `get_sampler` accepts: the `SAMPLERS` of this lesson and 'ddpm' (lesson 13)."
-    return ['ddpm', *SAMPLERS]
+    "Names `get_sampler` accepts: lesson 13's 'ddpm' and the samplers of this lesson."
+    return list(SAMPLERS)
+
+def sampler_options(name: str) -> list[str]:
+    "The keyword options of sampler `name` (everything after `model, xT, sched, steps`)."
+    if name not in SAMPLERS: raise ValueError(f"name must be one of {sampler_names()}, got {name!r}")
+    return list(inspect.signature(SAMPLERS[name]).parameters)[4:]
 
 def get_sampler(name: str, **kw):
-    "The sampler called `name` (see `sampler_names()`), with keyword arguments `kw` bound."
-    if name == 'ddpm': from sdfound.ddpm import ddpm_sample as f
-    elif name in SAMPLERS: f = SAMPLERS[name]
-    else: raise ValueError(f"name must be one of {sampler_names()}, got {name!r}")
-    return partial(f, **kw) if kw else f
+    "The sampler called `name` (see `sampler_names()`), with the options `kw` bound."
+    valid = sampler_options(name)
+    for k in kw:
+        if k not in valid: raise ValueError(f"{k!r} is not an option of sampler {name!r}; valid options: {valid}")
+    return partial(SAMPLERS[name], **kw) if kw else SAMPLERS[name]
 
 def sampler_nfe(name: str, steps: int) -> int:
     "Network evaluations of `steps` steps of sampler `name` (Heun: 2*steps - 1, the others: steps)."
