@@ -235,6 +235,7 @@ def ddpm_sample(eps_model, xT: torch.Tensor, sched: NoiseSchedule, steps: int | 
                 extra_args: dict | None = None) -> torch.Tensor:
     "Algorithm 2 (ancestral sampling) from the noise `xT` (B, C, H, W) over all `sched` steps, or `steps` strided ones; sigma_t^2 = beta_tilde_t ('small') or beta_t ('large')."
     check_shape(xT, 'xT', 4)
+    if not xT.is_floating_point(): raise ValueError(f"xT must be a floating-point tensor, got {xT.dtype}")
     if not isinstance(sched, NoiseSchedule): raise ValueError(f"sched must be a NoiseSchedule, got {type(sched).__name__}")
     ts = trailing_timesteps(sched.n_steps, sched.n_steps if steps is None else steps)   # (S,) descending
     if variance not in ('small', 'large'): raise ValueError(f"variance must be 'small' (beta_tilde) or 'large' (beta), got {variance!r}")
