@@ -76,7 +76,7 @@ def check_positive_int(v, name: str, minimum: int = 1) -> int:
 
 def check_number(v, name: str, lo: float = -math.inf, hi: float = math.inf, lo_open: bool = False,
                  hi_open: bool = False) -> float:
-    "Raise `ValueError` unless `v` is a real number in the interval from `lo` to `hi` (open ends with `lo_open`/`hi_open`)."
+    "Raise `ValueError` unless `v` is a real number from `lo` to `hi` (ends open if `lo_open`/`hi_open`)."
     ok = isinstance(v, (int, float, np.integer, np.floating)) and not isinstance(v, bool) and not math.isnan(v)
     if ok: ok = (v > lo if lo_open else v >= lo) and (v < hi if hi_open else v <= hi)
     if not ok:
