@@ -34,17 +34,20 @@ def read_idx(path: str | Path, kind: str) -> np.ndarray:
     opener = gzip.open if path.suffix == '.gz' else open
     try:
         with opener(path, 'rb') as f: data = f.read()
-    except (OSError, EOFError) as e: raise ValueError(f"{path}: cannot read IDX data ({e}); the file is corrupt or truncated") from e
+    except (OSError, EOFError) as e:
+        raise ValueError(f"{path}: cannot read IDX data ({e}); the file is corrupt or truncated") from e
     nhdr = 4 if kind == 'images' else 2
     magic = struct.unpack('>I', data[:4])[0] if len(data) >= 4 else None
     if magic != _IDX_MAGIC[kind]:
         raise ValueError(f"{path}: magic number {magic}, expected {_IDX_MAGIC[kind]} for an IDX {kind} file")
-    if len(data) < 4 * nhdr: raise ValueError(f"{path}: too short for an IDX {kind} header ({len(data)} bytes); the file is truncated")
+    if len(data) < 4 * nhdr:
+        raise ValueError(f"{path}: too short for an IDX {kind} header ({len(data)} bytes); the file is truncated")
     hdr = struct.unpack(f'>{nhdr}I', data[:4 * nhdr])
     shape = tuple(hdr[1:])
     expected = 4 * nhdr + math.prod(shape)
     if len(data) != expected:
-        raise ValueError(f"{path}: {len(data)} bytes but the header {shape} needs {expected}; the file is truncated or corrupt")
+        raise ValueError(f"{path}: {len(data)} bytes but the header {shape} needs {expected}; "
+                         f"the file is truncated or corrupt")
     return np.frombuffer(data, dtype=np.uint8, offset=4 * nhdr).reshape(shape)
 
 # %% ../nbs/00a_data.ipynb #42142ad7
@@ -80,12 +83,13 @@ def _load_mnist_hub(split: str):
         ds = datasets.load_dataset('ylecun/mnist', split=split)
     except Exception as e:
         raise FileNotFoundError(f"MNIST could not be loaded: SDFOUND_DATA is unset and the Hugging Face hub "
-                                f"download of 'ylecun/mnist' failed ({type(e).__name__}: {str(e)[:200]}). {_HOW_TO_GET}") from e
+                                f"download of 'ylecun/mnist' failed ({type(e).__name__}: {str(e)[:200]}). "
+                                f"{_HOW_TO_GET}") from e
     ds = ds.with_format('numpy')
     return np.stack(ds['image']).astype(np.uint8), np.asarray(ds['label'])
 
 def load_mnist(split: str = 'test', path: str | Path | None = None) -> tuple[torch.Tensor, torch.Tensor]:
-    "MNIST `split` ('train'/'test') as `x` (N, 1, 28, 28) float32 in [0, 1] and `y` (N,) int64, from `path`, `$SDFOUND_DATA` or the hub."
+    "MNIST `split` ('train'/'test'): `x` (N, 1, 28, 28) float32 in [0, 1] and `y` (N,) int64."
     if split not in _MNIST_PREFIX: raise ValueError(f"split must be 'train' or 'test', got {split!r}")
     root = path if path is not None else os.environ.get('SDFOUND_DATA') or None
     if root is None: return _to_tensors(*_load_mnist_hub(split), source='ylecun/mnist')
@@ -117,7 +121,7 @@ def _as_hwc(im) -> np.ndarray:
     return im
 
 def show_image(im, ax=None, title: str | None = None, figsize=None, cmap: str = 'gray', vrange=None, **kwargs):
-    "Show one image (tensor or array, channel-first or -last) on `ax` without axes; `vrange=(lo, hi)` fixes the colour scale."
+    "Show one image (tensor or array, channel-first or -last) on `ax`; `vrange=(lo, hi)` fixes the colour scale."
     if ax is None: _, ax = plt.subplots(figsize=figsize)
     im = _as_hwc(im)
     if im.ndim == 3 and vrange is not None: im = np.clip((im - vrange[0]) / (vrange[1] - vrange[0]), 0, 1)
@@ -138,7 +142,8 @@ def show_images(ims, nrows: int | None = None, ncols: int | None = None, titles=
     if ncols is None: ncols = math.ceil(n / nrows)
     if nrows is None: nrows = math.ceil(n / ncols)
     if nrows * ncols < n: raise ValueError(f"a {nrows}x{ncols} grid cannot hold {n} images")
-    fig, axs = plt.subplots(nrows, ncols, figsize=figsize or (ncols * imsize, nrows * imsize * (1.25 if titles else 1)), squeeze=False)
+    figsize = figsize or (ncols * imsize, nrows * imsize * (1.25 if titles else 1))
+    fig, axs = plt.subplots(nrows, ncols, figsize=figsize, squeeze=False)
     for i, ax in enumerate(axs.flat):
         if i < n: show_image(ims[i], ax=ax, title=None if titles is None else str(titles[i]), **kwargs)
         else: ax.set_axis_off()
