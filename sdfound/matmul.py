@@ -23,7 +23,8 @@ def check_matmul(a: torch.Tensor, b: torch.Tensor, names: tuple[str, str] = ('a'
     "Raise `ValueError` unless `a` (M, K) and `b` (K, N) are 2-D tensors with matching inner dims; return (M, K, N)."
     for t, name in zip((a, b), names):
         check_shape(t, name)  # a tensor at all?
-        if t.ndim != 2: raise ValueError(f"{name} must be a 2-D matrix, got shape {tuple(t.shape)} ({_shapes(a, b, names)})")
+        if t.ndim != 2:
+            raise ValueError(f"{name} must be a 2-D matrix, got shape {tuple(t.shape)} ({_shapes(a, b, names)})")
     if a.shape[1] != b.shape[0]:
         raise ValueError(f"inner dimensions must match: {names[0]}.shape[1] = {a.shape[1]} but {names[1]}.shape[0] = "
                          f"{b.shape[0]} ({_shapes(a, b, names)})")
@@ -107,7 +108,8 @@ def tiled_kernel(a: np.ndarray, b: np.ndarray, c: np.ndarray, kt: int = 64, jt: 
                     bp = b[p, j0:j1]
                     for j in range(width): cr[j] += arp * bp[j]
 
-def matmul_tiled(a: torch.Tensor, b: torch.Tensor, kernel: Callable | None = None, kt: int = 64, jt: int = 256) -> torch.Tensor:
+def matmul_tiled(a: torch.Tensor, b: torch.Tensor, kernel: Callable | None = None, kt: int = 64,
+                 jt: int = 256) -> torch.Tensor:
     "`a @ b` by `tiled_kernel` on NumPy copies; pass `kernel=numba.njit(tiled_kernel)` to run it compiled."
     m, k, n = check_matmul(a, b)
     kt, jt = check_positive_int(kt, 'kt'), check_positive_int(jt, 'jt')
@@ -159,5 +161,6 @@ def format_table(rows: list[dict]) -> str:
     "The rows of `compare_matmuls` as a fixed-width text table."
     lines = [f"{'method':<18}{'size':>22}{'median ms':>12}{'GFLOP/s':>10}{'x torch':>10}{'max |err|':>11}"]
     for r in rows:
-        lines.append(f"{r['method']:<18}{r['size']:>22}{r['ms']:>12.4g}{r['gflops']:>10.3g}{r['frac']:>10.2g}{r['max_err']:>11.1e}")
+        lines.append(f"{r['method']:<18}{r['size']:>22}{r['ms']:>12.4g}{r['gflops']:>10.3g}{r['frac']:>10.2g}"
+                     f"{r['max_err']:>11.1e}")
     return '\n'.join(lines)
