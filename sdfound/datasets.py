@@ -30,14 +30,16 @@ class DataLoaders:
     @classmethod
     def from_tensors(cls, x_train, y_train, x_valid, y_valid, bs: int = 64, seed: int = 0, num_workers: int = 0,
                      shuffle: bool = True, tfm=None):
-        "Loaders over `(x, y)` tensor pairs; the training one shuffles with a generator seeded by `seed`; `tfm` maps each batch x."
+        "Loaders over `(x, y)` tensor pairs; training shuffles with a generator seeded by `seed`; `tfm` maps batch x."
         for n, (x, y) in {'train': (x_train, y_train), 'valid': (x_valid, y_valid)}.items():
             if len(x) != len(y): raise ValueError(f"x_{n} has {len(x)} items but y_{n} has {len(y)}")
         bs = check_positive_int(bs, 'bs')
         collate = None if tfm is None else partial(_collate_tfm, tfm=tfm)
         g = torch.Generator().manual_seed(seed)
-        return cls(DataLoader(TensorDataset(x_train, y_train), bs, shuffle=shuffle, generator=g, num_workers=num_workers, collate_fn=collate),
-                   DataLoader(TensorDataset(x_valid, y_valid), bs * 2, shuffle=False, num_workers=num_workers, collate_fn=collate))
+        return cls(DataLoader(TensorDataset(x_train, y_train), bs, shuffle=shuffle, generator=g,
+                              num_workers=num_workers, collate_fn=collate),
+                   DataLoader(TensorDataset(x_valid, y_valid), bs * 2, shuffle=False,
+                              num_workers=num_workers, collate_fn=collate))
 
 # %% ../nbs/05_datasets.ipynb #abd2b459
 def _as_numpy(a) -> np.ndarray:
@@ -69,13 +71,15 @@ def _arrow_to_numpy(a) -> np.ndarray:
     while pa.types.is_list(a.type) or pa.types.is_large_list(a.type) or pa.types.is_fixed_size_list(a.type):
         lens = pc.list_value_length(a)
         lo, hi = (pc.min_max(lens)[k].as_py() for k in ('min', 'max'))
-        if lo != hi: raise ValueError(f"an Arrow column holds lists of lengths {lo} to {hi}; only equal shapes stack into a tensor")
+        if lo != hi:
+            raise ValueError(f"an Arrow column holds lists of lengths {lo} to {hi}; "
+                             f"only equal shapes stack into a tensor")
         shape.append(lo or 0)
         a = a.flatten()                                               # one nesting level less, offsets respected
     return np.array(a.to_numpy(zero_copy_only=False)).reshape(shape)  # a writable copy, (N, ...)
 
 def _stack(col) -> torch.Tensor:
-    "One column of a batch (tensor, Arrow array, or list of tensors / arrays / nested lists / numbers / PIL images) as one tensor."
+    "One column of a batch (tensor, Arrow array, or list of tensors, arrays, lists, numbers, PIL images) as a tensor."
     if isinstance(col, torch.Tensor): return col
     if type(col).__module__.startswith('pyarrow'): return torch.from_numpy(_arrow_to_numpy(col))
     if len(col) and isinstance(col[0], torch.Tensor): return torch.stack(list(col))
@@ -83,7 +87,8 @@ def _stack(col) -> torch.Tensor:
 
 def _collate_dict(b, keys):
     "A list of records, a dict of columns or an Arrow table as the tuple of stacked columns `keys`."
-    if hasattr(b, 'column_names') and hasattr(b, 'column'): b = {k: b.column(k) for k in b.column_names}  # pyarrow.Table
+    if hasattr(b, 'column_names') and hasattr(b, 'column'):                     # a pyarrow.Table
+        b = {k: b.column(k) for k in b.column_names}
     if not isinstance(b, Mapping):
         b = list(b)
         if b and not isinstance(b[0], Mapping):
@@ -94,7 +99,7 @@ def _collate_dict(b, keys):
     return tuple(_stack(b[k]) for k in keys)
 
 def collate_dict(ds=None, keys=None):
-    "A collate function turning dict records (or a dict of columns, or an Arrow table) into a tuple of batched tensors, one per key of `keys` (default: `ds.column_names`)."
+    "A collate function: dict records (or columns, or an Arrow table) to a tuple of tensors, one per key of `keys`."
     cols = getattr(ds, 'column_names', None) if ds is not None else None
     if keys is None:
         if cols is None: raise ValueError("pass a dataset with column_names (e.g. a datasets.Dataset) or keys=[...]")
@@ -108,10 +113,11 @@ def collate_dict(ds=None, keys=None):
 
 # %% ../nbs/05_datasets.ipynb #2406e085
 def to_float_images(ims) -> torch.Tensor:
-    "A batch of images (tensor, array, or list of arrays / nested lists / PIL images; (B, H, W) or (B, C, H, W)) as float32 (B, C, H, W); integer pixels are divided by 255."
+    "A batch of images, (B, H, W) or (B, C, H, W), as float32 (B, C, H, W); integer pixels are divided by 255."
     x = _stack(ims) if not isinstance(ims, np.ndarray) else torch.from_numpy(ims)
     if x.ndim == 3: x = x.unsqueeze(1)                             # (B, H, W) -> (B, 1, H, W)
-    if x.ndim != 4: raise ValueError(f"ims must be a batch of shape (B, H, W) or (B, C, H, W), got shape {tuple(x.shape)}")
+    if x.ndim != 4:
+        raise ValueError(f"ims must be a batch of shape (B, H, W) or (B, C, H, W), got shape {tuple(x.shape)}")
     return x.to(torch.float32) / 255. if not x.is_floating_point() else x.to(torch.float32)
 
 def normalize(x: torch.Tensor, mean: float = 0.5, std: float = 0.5) -> torch.Tensor:
@@ -156,21 +162,23 @@ def _hf_tfm(b, tfm, x_key, y_key):
     return out
 
 def hf_transform(tfm=None, x_key: str = 'image', y_key: str | None = 'label'):
-    "A `datasets` `with_transform` function: images in `x_key` to float (B, C, H, W) in [0, 1], then the batch transform `tfm`."
+    "A `datasets` `with_transform` function: images in `x_key` to float (B, C, H, W) in [0, 1], then `tfm`."
     return partial(_hf_tfm, tfm=tfm, x_key=x_key, y_key=y_key)
 
 # %% ../nbs/05_datasets.ipynb #a73f95cc
 def _dict_loader(ds, bs: int, shuffle: bool, generator, collate_fn, batched: bool, num_workers: int) -> DataLoader:
     "A `DataLoader` over `ds`; `batched` fetches whole batches with `ds[indices]`."
-    if not batched: return DataLoader(ds, bs, shuffle=shuffle, generator=generator, collate_fn=collate_fn, num_workers=num_workers)
+    if not batched:
+        return DataLoader(ds, bs, shuffle=shuffle, generator=generator, collate_fn=collate_fn, num_workers=num_workers)
     sampler = RandomSampler(ds, generator=generator) if shuffle else SequentialSampler(ds)
     return DataLoader(ds, batch_size=None, sampler=BatchSampler(sampler, bs, drop_last=False), generator=generator,
                       collate_fn=collate_fn, num_workers=num_workers)
 
 def _from_dd(cls, dd, bs: int = 64, collate_fn=None, seed: int = 0, num_workers: int = 0, shuffle: bool = True,
              tfm=None, batched: bool = True, train: str = 'train', valid: str = 'valid'):
-    "Loaders over the `train` and `valid` splits of a `datasets.DatasetDict` (or any dict of datasets); `batched` fetches a batch with one `ds[indices]`; `tfm` maps each collated x."
-    if not isinstance(dd, Mapping): raise ValueError(f"dd must be a DatasetDict or a dict of datasets, got {type(dd).__name__}")
+    "Loaders over the `train` and `valid` splits of a `datasets.DatasetDict` (or any dict of datasets)."
+    if not isinstance(dd, Mapping):
+        raise ValueError(f"dd must be a DatasetDict or a dict of datasets, got {type(dd).__name__}")
     for arg, split in (('train', train), ('valid', valid)):
         if split not in dd: raise ValueError(f"{arg}={split!r} is not a split of dd, which has {list(dd)}")
     bs = check_positive_int(bs, 'bs')
@@ -184,7 +192,7 @@ DataLoaders.from_dd = classmethod(_from_dd)
 
 # %% ../nbs/05_datasets.ipynb #2db7da3b
 def show_batch(xb: torch.Tensor, yb=None, n: int = 16, nrows: int | None = None, label_names=None, **kwargs):
-    "Show the first `n` images of a batch `xb` (B, C, H, W) in a grid, titled with their labels `yb` (mapped through `label_names`)."
+    "Show the first `n` images of a batch `xb` (B, C, H, W) in a grid, titled with labels `yb` (through `label_names`)."
     n = min(check_positive_int(n, 'n'), len(xb))
     titles = None
     if yb is not None:
