@@ -83,8 +83,8 @@ class TrainCB(Callback):
         try: learn.loss = learn.loss_func(learn.preds, *targs)
         except (RuntimeError, IndexError) as e:
             shapes = [tuple(t.shape) for t in targs if isinstance(t, torch.Tensor)]
-            raise ValueError(f"loss_func failed on predictions of shape {tuple(learn.preds.shape)} and targets of shape "
-                             f"{', '.join(map(str, shapes))}: {e}") from e
+            raise ValueError(f"loss_func failed on predictions of shape {tuple(learn.preds.shape)} and targets of "
+                             f"shape {', '.join(map(str, shapes))}: {e}") from e
     def backward(self, learn): learn.loss.backward()
     def step(self, learn): learn.opt.step()
     def zero_grad(self, learn): learn.opt.zero_grad()
@@ -117,9 +117,10 @@ class Learner:
 
     def _check_loss(self):
         if self.check_finite and not torch.isfinite(self.loss).all():
-            raise NonFiniteLossError(f"loss is {self.loss.detach().float().mean().item()} at epoch {self.epoch}, batch {self.iter} "
-                                     f"({'training' if self.training else 'validation'}): training stopped. "
-                                     "Try a lower learning rate, check the inputs for NaN/inf, or use gradient clipping.")
+            raise NonFiniteLossError(f"loss is {self.loss.detach().float().mean().item()} at epoch {self.epoch}, "
+                                     f"batch {self.iter} ({'training' if self.training else 'validation'}): "
+                                     "training stopped. Try a lower learning rate, check the inputs for NaN/inf, "
+                                     "or use gradient clipping.")
 
     @with_cbs('batch')
     def _one_batch(self):
@@ -356,6 +357,7 @@ def fit_one_cycle(model, x_train, y_train, x_valid, y_valid, loss_func=F.mse_los
     if progress: cbs.append(ProgressCB())
     elif verbose: cbs.append(EpochTableCB())
     else: metrics.log = None
-    learn = Learner(model, dls, loss_func, lr=lr, cbs=cbs, opt_func=partial(torch.optim.AdamW, weight_decay=wd, eps=eps))
+    learn = Learner(model, dls, loss_func, lr=lr, cbs=cbs,
+                    opt_func=partial(torch.optim.AdamW, weight_decay=wd, eps=eps))
     learn.fit(epochs)
     return learn
