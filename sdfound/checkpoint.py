@@ -48,7 +48,8 @@ def split_tensors(obj, prefix: str) -> tuple:
                 return {'__int_keys__': {str(k): enc(v, f'{key}.{k}') for k, v in o.items()}}
             bad = [k for k in o if not isinstance(k, str) or k in _MARKERS]
             if bad:
-                raise ValueError(f"{key}: dict keys must be all int or all str (and not {sorted(_MARKERS)}), got {bad[0]!r}")
+                raise ValueError(f"{key}: dict keys must be all int or all str (and not {sorted(_MARKERS)}), "
+                                 f"got {bad[0]!r}")
             return {k: enc(v, f'{key}.{k}') for k, v in o.items()}
         raise ValueError(f"{key}: cannot store a {type(o).__name__} in a checkpoint "
                          "(only tensors, numbers, strings, None, and lists, tuples and dicts of them)")
@@ -159,7 +160,8 @@ def _read_tensors(st: Path, info: dict | None) -> dict:
         tensors = load_file(str(st))
     except SafetensorError as e: raise ValueError(f"corrupt tensor file {st}: {e}") from e
     if info is not None and meta.get('id') != info.get('id'):
-        raise ValueError(f"{st} and {st.with_suffix('.json')} do not belong together (ids {meta.get('id')} and {info.get('id')}): "
+        raise ValueError(f"{st} and {st.with_suffix('.json')} do not belong together "
+                         f"(ids {meta.get('id')} and {info.get('id')}): "
                          "a save was interrupted between writing the two files; use an earlier checkpoint")
     return tensors
 
@@ -176,9 +178,10 @@ def _check_weights(model: nn.Module, weights: dict, strict: bool, src) -> dict:
     if strict and (missing or unexpected or mismatched):
         parts = ([f"missing keys (in the model, not in the file): {_short(missing)}"] if missing else []) + \
                 ([f"unexpected keys (in the file, not in the model): {_short(unexpected)}"] if unexpected else []) + \
-                ([f"shape mismatches: " + _short([f"{k} file {tuple(weights[k].shape)} vs model {tuple(own[k].shape)}" for k in mismatched])]
-                 if mismatched else [])
-        raise ValueError(f"{src} does not fit this {type(model).__name__} (a different architecture?): " + '; '.join(parts))
+                ([f"shape mismatches: " + _short([f"{k} file {tuple(weights[k].shape)} vs model {tuple(own[k].shape)}"
+                                                  for k in mismatched])] if mismatched else [])
+        raise ValueError(f"{src} does not fit this {type(model).__name__} (a different architecture?): "
+                         + '; '.join(parts))
     return {'missing': missing, 'unexpected': unexpected, 'mismatched': mismatched}
 
 def _load_weights(model: nn.Module, weights: dict, report: dict):
@@ -263,7 +266,8 @@ def _set_rng_state(learn, st: dict):
     torch.set_rng_state(st['torch'])
     py, n = st['python'], st['numpy']
     random.setstate((py['version'], tuple(py['state'].tolist()), py['gauss_next']))
-    np.random.set_state((n['kind'], n['state'].numpy().astype(np.uint32), n['pos'], n['has_gauss'], n['cached_gaussian']))
+    np.random.set_state((n['kind'], n['state'].numpy().astype(np.uint32), n['pos'], n['has_gauss'],
+                         n['cached_gaussian']))
     if 'cuda' in st and torch.cuda.is_available() and len(st['cuda']) == torch.cuda.device_count():
         torch.cuda.set_rng_state_all(st['cuda'])
     if 'train_dl' in st: _train_generator(learn).set_state(st['train_dl'])
