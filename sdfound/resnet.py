@@ -64,7 +64,8 @@ class ResNet(nn.Sequential):
         for s in strides: check_positive_int(s, 'each stride')
         check_positive_int(n_classes, 'n_classes')
         layers = OrderedDict(stem=conv_bn(in_ch, nfs[0], ks))
-        for i, (ni, nf, s) in enumerate(zip(nfs[:-1], nfs[1:], strides)): layers[f'res{i + 1}'] = ResBlock(ni, nf, s, ks)
+        for i, (ni, nf, s) in enumerate(zip(nfs[:-1], nfs[1:], strides)):
+            layers[f'res{i + 1}'] = ResBlock(ni, nf, s, ks)
         layers.update(pool=nn.AdaptiveAvgPool2d(1), flatten=nn.Flatten(), head=nn.Linear(nfs[-1], n_classes))
         super().__init__(layers)
         mean, std = _as_stat(mean, in_ch, 'mean'), _as_stat(std, in_ch, 'std')
@@ -86,7 +87,8 @@ class ResNet(nn.Sequential):
 # %% ../nbs/08_resnet.ipynb #bb025718
 def _macs(m: nn.Module, out: torch.Tensor) -> int:
     "Multiply-adds per image of a convolution or linear layer `m` that produced `out` (batch first)."
-    per_out = (m.in_channels // m.groups) * math.prod(m.kernel_size) if isinstance(m, nn.modules.conv._ConvNd) else m.in_features
+    if isinstance(m, nn.modules.conv._ConvNd): per_out = (m.in_channels // m.groups) * math.prod(m.kernel_size)
+    else: per_out = m.in_features
     return out[0].numel() * per_out
 
 def summary(model: nn.Module, x: torch.Tensor, depth: int = 1, show: bool = True) -> dict:
@@ -96,7 +98,8 @@ def summary(model: nn.Module, x: torch.Tensor, depth: int = 1, show: bool = True
         raise ValueError("x must be a non-empty batch tensor (B, ...)")
     sel = [(n, m) for n, m in model.named_modules() if n and
            (n.count('.') + 1 == depth or (n.count('.') + 1 < depth and next(m.children(), None) is None))]
-    rows = [dict(name=n, type=type(m).__name__, shape=None, params=sum(p.numel() for p in m.parameters()), mflops=0.) for n, m in sel]
+    rows = [dict(name=n, type=type(m).__name__, shape=None, params=sum(p.numel() for p in m.parameters()), mflops=0.)
+            for n, m in sel]
     owner = {id(sub): r for (n, m), r in zip(sel, rows) for sub in m.modules()}
     total, hooks = [0], []
     def count(m, inp, out):
@@ -129,7 +132,8 @@ def _summary_table(res: dict, in_shape: tuple) -> str:
     return '\n'.join(lines)
 
 # %% ../nbs/08_resnet.ipynb #7cda0323
-def random_shift(x: torch.Tensor, pad: int = 2, fill: float = 0., generator: torch.Generator | None = None) -> torch.Tensor:
+def random_shift(x: torch.Tensor, pad: int = 2, fill: float = 0.,
+                 generator: torch.Generator | None = None) -> torch.Tensor:
     "Translate each image of `x` (B, C, H, W) by random whole pixels in [-`pad`, `pad`], filling with `fill`."
     check_shape(x, 'x', 4)
     pad = check_positive_int(pad, 'pad', minimum=0)
