@@ -75,7 +75,8 @@ def im2col(x: torch.Tensor, kh: int, kw: int, stride: int = 1, padding: int = 0)
     Ho, Wo = conv_out_size(H, kh, stride, padding), conv_out_size(W, kw, stride, padding)
     xp = F.pad(x, (padding,) * 4).contiguous()                                   # (N, C, Hp, Wp)
     sN, sC, sH, sW = xp.stride()
-    patches = xp.as_strided((N, C, kh, kw, Ho, Wo), (sN, sC, sH, sW, stride * sH, stride * sW))  # (N, C, kh, kw, Ho, Wo), a view
+    patches = xp.as_strided((N, C, kh, kw, Ho, Wo),                              # (N, C, kh, kw, Ho, Wo), a view
+                            (sN, sC, sH, sW, stride * sH, stride * sW))
     return patches.reshape(N, C * kh * kw, Ho * Wo)  # (N, C*kh*kw, L): the copy happens here
 
 def conv2d_im2col(x: torch.Tensor, w: torch.Tensor, b: torch.Tensor | None = None, stride: int = 1,
@@ -118,7 +119,8 @@ def col2im(cols: torch.Tensor, size, kh: int, kw: int, stride: int = 1, padding:
     xp = cols.new_zeros(N, C, H + 2 * padding, W + 2 * padding)                  # (N, C, Hp, Wp)
     for u in range(kh):
         for v in range(kw):                                                      # tap (u, v) of every position (i, j)
-            xp[:, :, u:u + stride * (Ho - 1) + 1:stride, v:v + stride * (Wo - 1) + 1:stride] += cols[:, :, u, v]  # (N, C, Ho, Wo)
+            xp[:, :, u:u + stride * (Ho - 1) + 1:stride,
+                     v:v + stride * (Wo - 1) + 1:stride] += cols[:, :, u, v]          # (N, C, Ho, Wo)
     return xp[:, :, padding:padding + H, padding:padding + W]  # (N, C, H, W): drop what fell on the padding
 
 def conv_transpose2d_col2im(g: torch.Tensor, w: torch.Tensor, b: torch.Tensor | None = None, stride: int = 1,
@@ -126,8 +128,8 @@ def conv_transpose2d_col2im(g: torch.Tensor, w: torch.Tensor, b: torch.Tensor | 
     "Transposed convolution as `F.conv_transpose2d` (g (N, O, Ho, Wo), w (O, C, kh, kw)): w^T g, then `col2im`."
     check_shape(g, 'g', 4); check_shape(w, 'w', 4)
     if w.shape[0] != g.shape[1]:
-        raise ValueError(f"w expects {w.shape[0]} input channels (a transposed convolution's w is (C_in, C_out, kh, kw) = "
-                         f"{tuple(w.shape)}) but g has {g.shape[1]} (g is {tuple(g.shape)})")
+        raise ValueError(f"w expects {w.shape[0]} input channels (a transposed convolution's w is "
+                         f"(C_in, C_out, kh, kw) = {tuple(w.shape)}) but g has {g.shape[1]} (g is {tuple(g.shape)})")
     O, C, kh, kw = w.shape
     if b is not None and (not isinstance(b, torch.Tensor) or b.shape != (C,)):
         raise ValueError(f"b must have shape ({C},), one bias per output channel, got {tuple(getattr(b, 'shape', ()))}")
@@ -156,7 +158,8 @@ def down_block(ni: int, nf: int, ks: int = 3, norm: bool = True, act: bool = Tru
     "Halve height and width (rounding up): a stride-2 `conv_block`."
     return conv_block(ni, nf, ks, stride=2, norm=norm, act=act)
 
-def up_block(ni: int, nf: int, ks: int = 3, mode: str = 'nearest', norm: bool = True, act: bool = True) -> nn.Sequential:
+def up_block(ni: int, nf: int, ks: int = 3, mode: str = 'nearest', norm: bool = True,
+             act: bool = True) -> nn.Sequential:
     "Double height and width (nearest + conv, or a transposed conv with `mode='transpose'`); then BatchNorm and SiLU."
     ni, nf = check_positive_int(ni, 'ni'), check_positive_int(nf, 'nf')
     if mode == 'nearest':
@@ -182,7 +185,8 @@ class ConvEncoder(nn.Sequential):
         check_shape(x, 'x', 4, d1=self.in_ch)
         f = 2 ** self.n_down
         if x.shape[-2] % f or x.shape[-1] % f:
-            raise ValueError(f"x: height and width must be multiples of {f} (the encoder halves them {self.n_down} times), "
+            raise ValueError(f"x: height and width must be multiples of {f} "
+                             f"(the encoder halves them {self.n_down} times), "
                              f"got {x.shape[-2]}x{x.shape[-1]}; pad the images (e.g. MNIST 28x28 to 32x32)")
         return super().forward(x)                                               # (B, latent_ch, H/f, W/f)
 
