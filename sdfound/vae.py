@@ -41,7 +41,8 @@ def kl_div(p, q) -> torch.Tensor:
     "D_KL(p || q) = sum_k p_k log(p_k / q_k) in nats over the last dimension of probabilities `p`, `q`."
     p, q = _check_probs(p, 'p'), _check_probs(q, 'q')
     if p.shape[-1] != q.shape[-1]:
-        raise ValueError(f"p and q must have the same number of outcomes (last dimension), got {p.shape[-1]} and {q.shape[-1]}")
+        raise ValueError(f"p and q must have the same number of outcomes (last dimension), "
+                         f"got {p.shape[-1]} and {q.shape[-1]}")
     return (torch.xlogy(p, p) - torch.xlogy(p, q)).sum(-1)   # (...,), broadcast over leading dims
 
 # %% ../nbs/11_vae.ipynb #133f3b3a
@@ -102,7 +103,8 @@ def _decoder(in_ch: int, latent_ch: int, nfs: list) -> nn.Sequential:
     "Latent (B, latent_ch, h, w) -> image means (B, in_ch, h*f, w*f): the encoder's mirror image."
     layers = [nn.Conv2d(latent_ch, nfs[-1], 3, padding=1)]
     for nf, ni in zip(nfs[::-1][:-1], nfs[::-1][1:]):
-        layers += [VAEResBlock(nf, nf), nn.Upsample(scale_factor=2., mode='nearest'), nn.Conv2d(nf, ni, 3, padding=1)]  # double H, W
+        layers += [VAEResBlock(nf, nf), nn.Upsample(scale_factor=2., mode='nearest'),    # double H, W
+                   nn.Conv2d(nf, ni, 3, padding=1)]
     layers += [_gn(nfs[0]), nn.SiLU(), nn.Conv2d(nfs[0], in_ch, 3, padding=1)]
     return nn.Sequential(*layers)
 
@@ -115,7 +117,8 @@ class VAE(nn.Module):
         in_ch, latent_ch = check_positive_int(in_ch, 'in_ch'), check_positive_int(latent_ch, 'latent_ch')
         nfs = [int(c) for c in nfs]
         if len(nfs) < 1 or any(c < 8 or c % 8 for c in nfs):
-            raise ValueError(f"nfs must be one or more channel counts, each a multiple of 8 (GroupNorm uses 8 groups), got {nfs}")
+            raise ValueError(f"nfs must be one or more channel counts, each a multiple of 8 (GroupNorm uses 8 groups), "
+                             f"got {nfs}")
         self.factor = 2 ** (len(nfs) - 1)
         if check_positive_int(img_size, 'img_size') % self.factor:
             raise ValueError(f"img_size must be divisible by {self.factor} (the VAE halves the size {len(nfs) - 1} "
@@ -204,7 +207,8 @@ def evaluate_vae(model: VAE, x: torch.Tensor, bs: int = 500, generator: torch.Ge
     finally: model.train(training)
     mus, zs = torch.cat(mus), torch.cat(zs)                                  # (N, C*h*w), (N, C, h, w)
     return dict(mse=sse / x.numel(), mse_sampled=sse_s / x.numel(), kl=kl / len(x),
-                active=int((mus.var(0) > 0.01).sum()), n_latent=mus.shape[1], z_mean=zs.mean().item(), z_std=zs.std().item())
+                active=int((mus.var(0) > 0.01).sum()), n_latent=mus.shape[1], z_mean=zs.mean().item(),
+                z_std=zs.std().item())
 
 # %% ../nbs/11_vae.ipynb #6f108a45
 MNIST_VAE = CHECKPOINT_DIR / 'mnist_vae'
