@@ -10,7 +10,7 @@ import torch
 import torch.nn.functional as F
 from torch import nn
 import matplotlib.pyplot as plt
-from .core import check_positive_int
+from .core import check_positive_int, check_number
 from .learner import Callback
 
 # %% auto #0
@@ -18,8 +18,9 @@ __all__ = ['conv', 'Hook', 'Hooks', 'find_modules', 'store_stats', 'GeneralRelu'
            'init_weights', 'lsuv_init', 'BatchNorm', 'LayerNorm']
 
 # %% ../nbs/07_init_norm.ipynb #503ae1ff
-def conv(ni: int, nf: int, ks: int = 3, stride: int = 2, act=nn.ReLU, norm=None, bias: bool | None = None) -> nn.Sequential:
-    "A `Conv2d(ni, nf, ks, stride, padding=ks//2)`, then `norm(nf)` and `act()` if given; the conv has a bias only without `norm`."
+def conv(ni: int, nf: int, ks: int = 3, stride: int = 2, act=nn.ReLU, norm=None,
+         bias: bool | None = None) -> nn.Sequential:
+    "A `Conv2d(ni, nf, ks, stride, padding=ks//2)`, then `norm(nf)` and `act()` if given; bias only without `norm`."
     for v, nm in ((ni, 'ni'), (nf, 'nf'), (ks, 'ks'), (stride, 'stride')): check_positive_int(v, nm)
     if bias is None: bias = norm is None
     layers = [nn.Conv2d(ni, nf, ks, stride=stride, padding=ks // 2, bias=bias)]
@@ -29,7 +30,7 @@ def conv(ni: int, nf: int, ks: int = 3, stride: int = 2, act=nn.ReLU, norm=None,
 
 # %% ../nbs/07_init_norm.ipynb #6506bda0
 class Hook:
-    "Call `f(hook, module, inp, out)` after each forward pass of `m`; `remove()` (or leaving a `with` block) unregisters it."
+    "Call `f(hook, module, inp, out)` after each forward pass of `m`; `remove()` (or ending a `with`) unregisters it."
     def __init__(self, m: nn.Module, f):
         if not isinstance(m, nn.Module): raise ValueError(f"m must be a torch.nn.Module, got {type(m).__name__}")
         if not callable(f): raise ValueError(f"f must be callable as f(hook, module, inp, out), got {type(f).__name__}")
@@ -45,7 +46,8 @@ class Hooks(list):
     "A `Hook` with the same `f` on every module of `ms`; a context manager that removes them all on exit."
     def __init__(self, ms, f):
         ms = list(ms)
-        if not ms: raise ValueError("ms is empty: there are no modules to hook (did the layer selection match nothing?)")
+        if not ms:
+            raise ValueError("ms is empty: there are no modules to hook (did the layer selection match nothing?)")
         super().__init__(Hook(m, f) for m in ms)
     def remove(self):
         "Unregister every hook."
@@ -115,7 +117,8 @@ class ActivationStats(Callback):
     @property
     def dead(self) -> torch.Tensor: return self._get('dead')
     @property
-    def hists(self) -> torch.Tensor: return torch.stack([torch.stack(s['hist']) for s in self.layer_stats])  # (layers, batches, bins)
+    def hists(self) -> torch.Tensor:                                   # (layers, batches, bins)
+        return torch.stack([torch.stack(s['hist']) for s in self.layer_stats])
 
     def plot_stats(self, title: str = '', figsize=(9, 3)):
         "Mean and std of each layer's output against the training batch."
@@ -130,7 +133,7 @@ class ActivationStats(Callback):
         return fig
 
     def color_dim(self, title: str = '', ncols: int = 4, figsize=(10, 4)):
-        "The 'colorful dimension' plot: per layer, log share of |activations| in each bin (rows) by training batch (columns)."
+        "The 'colorful dimension' plot: per layer, log share of |activations| per bin (rows) and batch (columns)."
         h = self.hists                                                 # (layers, batches, bins)
         h = h / h.sum(-1, keepdim=True).clamp_min(1)                   # shares, so a smaller last batch looks the same
         nrows = math.ceil(len(h) / ncols)
@@ -140,7 +143,8 @@ class ActivationStats(Callback):
             if i >= len(h): continue
             ax.imshow((h[i].T + 1e-6).log(), origin='lower', aspect='auto', extent=(0, h.shape[1], 0, self.hist_max))
             ax.set_title(f'layer {i}', fontsize=9)
-        fig.suptitle(f"{title + ': ' if title else ''}histograms of |activation| (0 to {self.hist_max:g}, bottom to top), log colour")
+        fig.suptitle(f"{title + ': ' if title else ''}histograms of |activation| "
+                     f"(0 to {self.hist_max:g}, bottom to top), log colour")
         fig.tight_layout()
         return fig
 
@@ -155,7 +159,7 @@ class ActivationStats(Callback):
 
 # %% ../nbs/07_init_norm.ipynb #be41ccfe
 def kaiming_std(fan_in: int, leak: float = 0.) -> float:
-    "He et al. (2015) Eq. 10: the weight std `sqrt(2 / ((1 + leak**2) * fan_in))` that keeps the variance through (leaky) ReLU layers."
+    "He et al. (2015) Eq. 10: the weight std `sqrt(2 / ((1 + leak**2) * fan_in))` for (leaky) ReLU layers."
     check_positive_int(fan_in, 'fan_in')
     return math.sqrt(2 / ((1 + leak ** 2) * fan_in))
 
@@ -165,7 +169,7 @@ def xavier_std(fan_in: int, fan_out: int) -> float:
     return math.sqrt(2 / (fan_in + fan_out))
 
 def init_weights(m: nn.Module, leak: float = 0.):
-    "Kaiming-normal weights (fan-in, for a (leaky) ReLU with slope `leak`) and zero biases for a `Conv`/`Linear` `m`; others untouched."
+    "Kaiming-normal weights (fan-in, leaky ReLU slope `leak`) and zero biases for a `Conv`/`Linear` `m`."
     if not isinstance(m, (nn.Conv1d, nn.Conv2d, nn.Conv3d, nn.Linear)): return
     with torch.no_grad():
         m.weight.normal_(0, kaiming_std(m.weight[0].numel(), leak))   # fan-in = in_channels * k * k
@@ -174,12 +178,13 @@ def init_weights(m: nn.Module, leak: float = 0.):
 # %% ../nbs/07_init_norm.ipynb #af6bd3a9
 def lsuv_init(model: nn.Module, xb: torch.Tensor, layers=None, acts=None, tol: float = 0.01, max_iter: int = 20,
               ortho: bool = True) -> list[dict]:
-    "LSUV (Mishkin & Matas 2015): layer by layer, rescale weights and shift biases until each output of `acts` has std 1, mean 0 on `xb`."
-    if not isinstance(tol, (int, float)) or not 0 < tol < 1: raise ValueError(f"tol must be a number in (0, 1), got {tol!r}")
+    "LSUV (Mishkin & Matas 2015): per layer, rescale weights, shift biases until `acts` has std 1, mean 0 on `xb`."
+    tol = check_number(tol, 'tol', 0, 1, lo_open=True, hi_open=True)
     max_iter = check_positive_int(max_iter, 'max_iter')
     layers = find_modules(model, (nn.Conv1d, nn.Conv2d, nn.Conv3d, nn.Linear)) if layers is None else list(layers)
     acts = layers if acts is None else list(acts)
-    if len(acts) != len(layers): raise ValueError(f"acts must have one module per layer: got {len(acts)} acts for {len(layers)} layers")
+    if len(acts) != len(layers):
+        raise ValueError(f"acts must have one module per layer: got {len(acts)} acts for {len(layers)} layers")
     report = []
     with torch.no_grad():
         for i, (layer, act) in enumerate(zip(layers, acts)):
@@ -189,7 +194,8 @@ def lsuv_init(model: nn.Module, xb: torch.Tensor, layers=None, acts=None, tol: f
                     model(xb)
                     if abs(h.std - 1) < tol and (layer.bias is None or abs(h.mean) < tol): break
                     if it == max_iter: break
-                    if h.std < 1e-8: raise ValueError(f"layer {i}: its output has std {h.std:.1e} on xb, cannot rescale it")
+                    if h.std < 1e-8:
+                        raise ValueError(f"layer {i}: its output has std {h.std:.1e} on xb, cannot rescale it")
                     if layer.bias is not None: layer.bias.sub_(h.mean).div_(h.std)
                     layer.weight.div_(h.std)
             ok = abs(h.std - 1) < tol and (layer.bias is None or abs(h.mean) < tol)
@@ -198,7 +204,7 @@ def lsuv_init(model: nn.Module, xb: torch.Tensor, layers=None, acts=None, tol: f
 
 # %% ../nbs/07_init_norm.ipynb #fa024b45
 class BatchNorm(nn.Module):
-    "Batch normalization (Ioffe & Szegedy 2015) over all dims but 1, with running statistics for eval mode, like `nn.BatchNorm1d/2d`."
+    "Batch normalization (Ioffe & Szegedy 2015) over all dims but 1, with running statistics, like `nn.BatchNorm1d/2d`."
     def __init__(self, nf: int, momentum: float = 0.1, eps: float = 1e-5):
         super().__init__()
         self.nf = check_positive_int(nf, 'nf')
@@ -226,7 +232,7 @@ class BatchNorm(nn.Module):
 
 # %% ../nbs/07_init_norm.ipynb #42ec2189
 class LayerNorm(nn.Module):
-    "Layer normalization (Ba et al. 2016) over the last `len(normalized_shape)` dims with elementwise gamma, beta, like `nn.LayerNorm`."
+    "Layer normalization (Ba et al. 2016) over the last `len(normalized_shape)` dims, like `nn.LayerNorm`."
     def __init__(self, normalized_shape, eps: float = 1e-5):
         super().__init__()
         shape = (normalized_shape,) if isinstance(normalized_shape, int) else tuple(normalized_shape)
@@ -238,7 +244,8 @@ class LayerNorm(nn.Module):
     def forward(self, x):
         k = len(self.normalized_shape)
         if tuple(x.shape[-k:]) != self.normalized_shape:
-            raise ValueError(f"x must end in dims {self.normalized_shape} (normalized_shape), got shape {tuple(x.shape)}")
+            raise ValueError(f"x must end in dims {self.normalized_shape} (normalized_shape), "
+                             f"got shape {tuple(x.shape)}")
         dims = tuple(range(-k, 0))
         mean = x.mean(dims, keepdim=True)                                # (B, 1, ...)
         var = x.var(dims, keepdim=True, unbiased=False)
