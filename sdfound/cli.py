@@ -10,7 +10,7 @@ import torch
 from .core import set_seed, check_positive_int
 
 # %% auto #0
-__all__ = ['DATA_CONFIGS', 'CARD', 'UsageError', 'load_training_images', 'train', 'clip_x0', 'sample', 'main']
+__all__ = ['DATA_CONFIGS', 'CARD', 'MIN_PNG_WIDTH', 'UsageError', 'load_training_images', 'train', 'clip_x0', 'sample', 'main']
 
 # %% ../nbs/16_cli.ipynb #db58c13f
 class UsageError(ValueError):
@@ -93,11 +93,11 @@ def train(data: str = 'digits', epochs: int | None = None, bs: int = 64, lr: flo
 
 # %% ../nbs/16_cli.ipynb #3b6cbeda
 def clip_x0(eps_model, sched, lo: float = -1., hi: float = 1.):
-    "Wrap `eps_model(xt, t)` so the clean image it implies, x0 = (xt - sqrt(1-ab) eps)/sqrt(ab), is clipped to [`lo`, `hi`]."
+    "Wrap `eps_model(xt, t, **extra_args)` so the clean image it implies, x0 = (xt - sqrt(1-ab) eps)/sqrt(ab), is clipped to [`lo`, `hi`]."
     from sdfound.samplers import t_to_sigma
     if not lo < hi: raise ValueError(f"lo must be < hi, got lo={lo}, hi={hi}")
-    def clipped(xt, t):
-        eps = eps_model(xt, t)                                                 # (B, C, H, W)
+    def clipped(xt, t, **extra_args):
+        eps = eps_model(xt, t, **extra_args)                                   # (B, C, H, W)
         sigma = t_to_sigma(torch.as_tensor(t).expand(len(xt)), sched).to(xt.dtype).view(-1, 1, 1, 1)   # (B, 1, 1, 1)
         ab = 1 / (1 + sigma ** 2)                                              # alpha_bar_t
         x0 = ((xt - (1 - ab).sqrt() * eps) / ab.sqrt()).clamp(lo, hi)         # (B, C, H, W)
@@ -105,12 +105,27 @@ def clip_x0(eps_model, sched, lo: float = -1., hi: float = 1.):
     return clipped
 
 # %% ../nbs/16_cli.ipynb #378762c2
+MIN_PNG_WIDTH = 256
+
+def _load_sampling_model(base: Path) -> tuple:
+    "The model of the checkpoint `base` and its schedule: (eps-model, sched) if the side file has a schedule, else (denoiser, None)."
+    from sdfound.checkpoint import read_info, load_model
+    from sdfound.ddpm import load_ddpm
+    info = read_info(base)
+    cls, mod = info.get('model_class'), info.get('model_module')
+    try:
+        if (info.get('metadata') or {}).get('schedule') is not None: return load_ddpm(base)
+        model = load_model(base)
+    except ImportError as e: raise UsageError(f"--ckpt: {base} holds a {cls} from module {mod}, which cannot be imported ({e})") from None
+    if not (hasattr(model, 'sigma_min') and hasattr(model, 'sigma_max')):
+        raise UsageError(f"--ckpt: {base} has no noise schedule, and its {cls} is not a denoiser with sigma_min and sigma_max")
+    return model, None
+
 def sample(ckpt: str, sampler: str = 'ddpm', steps: int = 100, seed: int = 0, n: int = 64, out: str = 'samples.png',
            nrow: int | None = None, clip: bool = True, progress: bool = True) -> Path:
-    "Sample `n` images from the DDPM checkpoint `ckpt` with `sampler` in `steps` steps (x0 clipped to [-1, 1] if `clip`) and save a PNG grid at `out`."
-    from sdfound.samplers import get_sampler
-    from sdfound.ddpm import load_ddpm
-    from sdfound.data import save_image_grid
+    "Sample `n` images from the checkpoint `ckpt` with `sampler` in `steps` steps (x0 clipped to [-1, 1] if `clip`); save an enlarged PNG grid at `out`."
+    from sdfound.samplers import get_sampler, ClipDenoiser
+    from sdfound.data import image_grid, save_image_grid
     try: fn = get_sampler(sampler)
     except ValueError as e: raise UsageError(f"--sampler {str(e).removeprefix('name ')}") from None
     steps, n = check_positive_int(steps, '--steps'), check_positive_int(n, '--n')
@@ -118,13 +133,17 @@ def sample(ckpt: str, sampler: str = 'ddpm', steps: int = 100, seed: int = 0, n:
     base = Path(ckpt).expanduser()
     base = base.with_suffix('') if base.suffix in ('.safetensors', '.json') else base
     if not base.with_suffix('.safetensors').is_file(): raise FileNotFoundError(f"--ckpt: checkpoint {base.with_suffix('.safetensors')} not found")
-    model, sched = load_ddpm(base)
-    if steps > sched.n_steps: raise UsageError(f"--steps must be in [1, {sched.n_steps}] for this checkpoint, got {steps}")
-    shape = tuple((json.loads(base.with_suffix('.json').read_text()).get('metadata', {}).get('meta') or {}).get('shape', (model.in_ch, 32, 32)))
+    model, sched = _load_sampling_model(base)
+    if sched is not None and steps > sched.n_steps: raise UsageError(f"--steps must be in [1, {sched.n_steps}] for this checkpoint, got {steps}")
+    md = json.loads(base.with_suffix('.json').read_text()).get('metadata') or {}
+    shape = tuple(md.get('shape') or (md.get('meta') or {}).get('shape') or (getattr(model, 'in_ch', 1), 32, 32))
+    if clip: model = clip_x0(model, sched) if sched is not None else ClipDenoiser(model)
     set_seed(seed)
     xT = torch.randn((n, *shape), generator=torch.Generator().manual_seed(seed))            # (n, C, H, W)
-    x0 = fn(clip_x0(model, sched) if clip else model, xT, sched, steps, generator=torch.Generator().manual_seed(seed + 1), progress=progress)
-    return save_image_grid(((x0 + 1) / 2).clamp(0, 1), out, nrow=nrow or math.ceil(math.sqrt(n)))
+    x0 = fn(model, xT, sched, steps, generator=torch.Generator().manual_seed(seed + 1), progress=progress)
+    g = image_grid(((x0 + 1) / 2).clamp(0, 1).cpu(), nrow or math.ceil(math.sqrt(n)))      # (C, H', W') with 1-pixel gaps
+    f = math.ceil(MIN_PNG_WIDTH / g.shape[-1])                                              # integer factor, nearest neighbour
+    return save_image_grid(g.repeat_interleave(f, 1).repeat_interleave(f, 2)[None], out, nrow=1, pad=0)
 
 # %% ../nbs/16_cli.ipynb #c4d5b522
 def _parser() -> argparse.ArgumentParser:
@@ -139,14 +158,20 @@ def _parser() -> argparse.ArgumentParser:
     t.add_argument('--schedule', default='linear', help="beta schedule: 'linear', 'scaled_linear' or 'cosine'")
     t.add_argument('--n-steps', dest='n_steps', type=int, default=1000, help='diffusion steps T')
     t.add_argument('--out', default=None, help='checkpoint path without suffix (default: runs/<data>_ddpm)')
-    s = sub.add_parser('sample', help='sample images from a checkpoint into a PNG grid')
-    s.add_argument('--ckpt', required=True, help='checkpoint written by `sdfound train` (with or without .safetensors)')
+    s = sub.add_parser('sample', help='sample images from a checkpoint into a PNG grid',
+                       description='Sample images from a checkpoint into a PNG grid, enlarged by nearest neighbour by the '
+                                   f'smallest integer factor that makes it at least {MIN_PNG_WIDTH} pixels wide.')
+    s.add_argument('--ckpt', required=True, help='checkpoint (with or without .safetensors): an eps-model with its schedule '
+                   '(`sdfound train`, save_ddpm) or a registered continuous denoiser with sigma_min and sigma_max')
     s.add_argument('--sampler', default='ddpm', help='ddpm (default), ddim, euler, euler_ancestral, heun, dpmpp_2m or dpmpp_2m_sde')
     s.add_argument('--steps', type=int, default=100)
-    s.add_argument('--no-clip', dest='clip', action='store_false', help='do not clip the predicted clean image to [-1, 1]')
+    s.add_argument('--clip', dest='clip', action='store_true', default=True,
+                   help='clip the predicted clean image to [-1, 1] at every step (default)')
+    s.add_argument('--no-clip', dest='clip', action='store_false', help='do not clip the predicted clean image')
     s.add_argument('--seed', type=int, default=0)
     s.add_argument('--n', type=int, default=64, help='number of images')
-    s.add_argument('--out', default='samples.png', help='output PNG path')
+    s.add_argument('--out', default='samples.png',
+                   help=f'output PNG path; the grid is enlarged (nearest neighbour, integer factor) to >= {MIN_PNG_WIDTH} px wide')
     return p
 
 def main(argv: list[str] | None = None) -> int:
