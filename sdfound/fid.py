@@ -23,7 +23,8 @@ __all__ = ['EVAL_CHECKPOINT', 'feature_stats', 'sqrtm_psd', 'frechet_distance', 
 def _check_feats(f, name: str) -> torch.Tensor:
     "`f` as a finite float64 (N, D) tensor on the CPU with N >= 2, else a ValueError naming `name`."
     f = torch.as_tensor(f)
-    if f.ndim != 2: raise ValueError(f"{name} must be a 2-D (N, D) array of N feature vectors, got shape {tuple(f.shape)}")
+    if f.ndim != 2:
+        raise ValueError(f"{name} must be a 2-D (N, D) array of N feature vectors, got shape {tuple(f.shape)}")
     if len(f) < 2: raise ValueError(f"{name} needs at least 2 feature vectors (rows) for a covariance, got {len(f)}")
     f = f.detach().to('cpu', torch.float64)
     if not torch.isfinite(f).all(): raise ValueError(f"{name} must be finite (it holds NaN or inf)")
@@ -40,7 +41,8 @@ def feature_stats(feats) -> tuple[torch.Tensor, torch.Tensor]:
 def _check_sym(a, name: str, tol: float = 1e-8) -> torch.Tensor:
     "`a` as a finite symmetric float64 (D, D) tensor on the CPU (symmetrized), else a ValueError naming `name`."
     a = torch.as_tensor(a).detach().to('cpu', torch.float64)
-    if a.ndim != 2 or a.shape[0] != a.shape[1]: raise ValueError(f"{name} must be a square (D, D) matrix, got shape {tuple(a.shape)}")
+    if a.ndim != 2 or a.shape[0] != a.shape[1]:
+        raise ValueError(f"{name} must be a square (D, D) matrix, got shape {tuple(a.shape)}")
     if not torch.isfinite(a).all(): raise ValueError(f"{name} must be finite (it holds NaN or inf)")
     if (a - a.T).abs().max() > tol * max(a.abs().max().item(), 1e-300):
         raise ValueError(f"{name} must be symmetric (a covariance matrix), max |a - a.T| = {(a - a.T).abs().max():.3g}")
@@ -48,7 +50,7 @@ def _check_sym(a, name: str, tol: float = 1e-8) -> torch.Tensor:
 
 def _newton_schulz(a: torch.Tensor, iters: int) -> torch.Tensor:
     "Coupled Newton-Schulz iteration for the square root of a symmetric positive definite `a` (D, D)."
-    norm = torch.linalg.matrix_norm(a)                  # Frobenius norm >= largest eigenvalue: scaled eigenvalues in (0, 1]
+    norm = torch.linalg.matrix_norm(a)                  # Frobenius norm >= largest eigenvalue: scaled ones in (0, 1]
     if norm == 0: return torch.zeros_like(a)
     eye = torch.eye(len(a), dtype=a.dtype)
     y, z = a / norm, eye                                # Y -> (a/norm)^(1/2), Z -> (a/norm)^(-1/2)
@@ -58,7 +60,7 @@ def _newton_schulz(a: torch.Tensor, iters: int) -> torch.Tensor:
     return y * norm.sqrt()
 
 def sqrtm_psd(a, method: str = 'eigh', iters: int = 50) -> torch.Tensor:
-    "Symmetric square root (D, D), float64, of a symmetric positive semi-definite matrix `a` (D, D): by eigendecomposition ('eigh') or `iters` Newton-Schulz steps."
+    "Symmetric float64 square root (D, D) of a symmetric PSD `a` (D, D), by 'eigh' or `iters` Newton-Schulz steps."
     a = _check_sym(a, 'a')
     if method == 'newton_schulz': return _newton_schulz(a, check_positive_int(iters, 'iters'))
     if method != 'eigh': raise ValueError(f"method must be 'eigh' or 'newton_schulz', got {method!r}")
@@ -76,8 +78,9 @@ def _check_vec(v, name: str) -> torch.Tensor:
     return v
 
 def frechet_distance(mu1, s1, mu2, s2) -> float:
-    "Squared Fréchet distance |mu1 - mu2|^2 + Tr(s1 + s2 - 2 (s1 s2)^(1/2)) between N(`mu1`, `s1`) and N(`mu2`, `s2`): the FID of Heusel et al. 2017."
-    mu1, mu2, s1, s2 = _check_vec(mu1, 'mu1'), _check_vec(mu2, 'mu2'), _check_sym(s1, 's1'), _check_sym(s2, 's2')
+    "FID (Heusel et al. 2017): squared Fréchet distance between N(`mu1`, `s1`) and N(`mu2`, `s2`)."
+    mu1, mu2 = _check_vec(mu1, 'mu1'), _check_vec(mu2, 'mu2')
+    s1, s2 = _check_sym(s1, 's1'), _check_sym(s2, 's2')
     d = len(mu1)
     for name, v, shape in (('mu2', mu2, (d,)), ('s1', s1, (d, d)), ('s2', s2, (d, d))):
         if tuple(v.shape) != shape:
@@ -88,7 +91,7 @@ def frechet_distance(mu1, s1, mu2, s2) -> float:
     return float(((mu1 - mu2) ** 2).sum() + s1.trace() + s2.trace() - 2 * tr_sqrt)
 
 def fid_from_features(f1, f2) -> float:
-    "FID between two sets of feature vectors `f1` (N1, D) and `f2` (N2, D): `frechet_distance` of their `feature_stats`."
+    "FID between feature vectors `f1` (N1, D) and `f2` (N2, D): `frechet_distance` of their `feature_stats`."
     f1, f2 = _check_pair(f1, f2)
     return frechet_distance(*feature_stats(f1), *feature_stats(f2))
 
@@ -96,53 +99,60 @@ def _check_pair(f1, f2) -> tuple[torch.Tensor, torch.Tensor]:
     "Both feature sets checked by `_check_feats`, with the same feature dimension D."
     f1, f2 = _check_feats(f1, 'f1'), _check_feats(f2, 'f2')
     if f1.shape[1] != f2.shape[1]:
-        raise ValueError(f"f1 and f2 must have the same feature dimension, got f1 {tuple(f1.shape)} and f2 {tuple(f2.shape)}")
+        raise ValueError(f"f1 and f2 must have the same feature dimension, "
+                         f"got f1 {tuple(f1.shape)} and f2 {tuple(f2.shape)}")
     return f1, f2
 
 # %% ../nbs/14_fid.ipynb #46b2c8db
 def polynomial_kernel(x: torch.Tensor, y: torch.Tensor, degree: int = 3, coef0: float = 1.) -> torch.Tensor:
-    "Kernel matrix (N, M) of k(x, y) = (x.y / D + `coef0`)^`degree` between the rows of `x` (N, D) and `y` (M, D): KID's kernel."
+    "KID's kernel (N, M): k(x, y) = (x.y / D + `coef0`)^`degree` between rows of `x` (N, D) and `y` (M, D)."
     return (x @ y.T / x.shape[1] + coef0) ** degree    # (N, M)
 
 def mmd2_unbiased(f1, f2) -> float:
-    "Unbiased estimate of the squared MMD (Gretton et al. 2012, Lemma 6) between the distributions of `f1` (M, D) and `f2` (N, D), cubic `polynomial_kernel`."
+    "Unbiased MMD^2 (Gretton et al. 2012, Lemma 6) between `f1` (M, D) and `f2` (N, D), cubic `polynomial_kernel`."
     f1, f2 = _check_pair(f1, f2)
     m, n = len(f1), len(f2)
-    kxx, kyy, kxy = polynomial_kernel(f1, f1), polynomial_kernel(f2, f2), polynomial_kernel(f1, f2)   # (M, M), (N, N), (M, N)
-    return float((kxx.sum() - kxx.diagonal().sum()) / (m * (m - 1)) + (kyy.sum() - kyy.diagonal().sum()) / (n * (n - 1))
-                 - 2 * kxy.mean())
+    kxx, kyy = polynomial_kernel(f1, f1), polynomial_kernel(f2, f2)     # (M, M), (N, N)
+    kxy = polynomial_kernel(f1, f2)                                     # (M, N)
+    return float((kxx.sum() - kxx.diagonal().sum()) / (m * (m - 1))
+                 + (kyy.sum() - kyy.diagonal().sum()) / (n * (n - 1)) - 2 * kxy.mean())
 
 def kid(f1, f2, n_subsets: int = 100, subset_size: int = 1000, seed: int = 0) -> tuple[float, float]:
-    "KID (Bińkowski et al. 2018): mean and std over `n_subsets` random subsets of `subset_size` rows of `f1` (M, D) and `f2` (N, D) of `mmd2_unbiased`."
+    "KID (Bińkowski et al. 2018): mean, std of `mmd2_unbiased` over `n_subsets` random `subset_size`-row subsets."
     f1, f2 = _check_pair(f1, f2)
     n_subsets = check_positive_int(n_subsets, 'n_subsets')
     subset_size = check_positive_int(subset_size, 'subset_size', minimum=2)
     if subset_size > min(len(f1), len(f2)):
-        raise ValueError(f"subset_size must be at most the number of rows of f1 ({len(f1)}) and f2 ({len(f2)}), got {subset_size}")
+        raise ValueError(f"subset_size must be at most the number of rows of f1 ({len(f1)}) "
+                         f"and f2 ({len(f2)}), got {subset_size}")
     g = torch.Generator().manual_seed(seed)
     vals = torch.tensor([mmd2_unbiased(f1[torch.randperm(len(f1), generator=g)[:subset_size]],
-                                       f2[torch.randperm(len(f2), generator=g)[:subset_size]]) for _ in range(n_subsets)],
-                        dtype=torch.float64)
+                                       f2[torch.randperm(len(f2), generator=g)[:subset_size]])
+                         for _ in range(n_subsets)], dtype=torch.float64)
     return vals.mean().item(), vals.std(correction=0).item()
 
 # %% ../nbs/14_fid.ipynb #b26fa569
 def prepare_images(images: torch.Tensor, size: int = 28, pad: int = 2, name: str = 'images') -> torch.Tensor:
-    "Check `images` (B, 1, H, W) in [0, 1] and bring them to `size`x`size`: centre-crop `pad` pixels per side from (`size`+2`pad`) images, resize any other size."
+    "Check `images` (B, 1, H, W) in [0, 1]; to `size`x`size`: crop `pad` px a side off `size`+2`pad`, else resize."
     check_shape(images, name, 4, d1=1)
     if len(images) == 0: raise ValueError(f"{name} is empty: expected at least one image")
-    if not images.is_floating_point(): raise ValueError(f"{name} must be a floating-point tensor in [0, 1] (divide uint8 images by 255), got {images.dtype}")
+    if not images.is_floating_point():
+        raise ValueError(f"{name} must be a floating-point tensor in [0, 1] (divide uint8 images by 255), "
+                         f"got {images.dtype}")
     x = images.detach().float()
     if not torch.isfinite(x).all(): raise ValueError(f"{name} must be finite (it holds NaN or inf)")
     lo, hi = x.min().item(), x.max().item()
     if lo < 0 or hi > 1:
-        raise ValueError(f"{name} must have values in [0, 1], got min {lo:.4g}, max {hi:.4g}: map samples in [-1, 1] with (x + 1) / 2 and clamp")
+        raise ValueError(f"{name} must have values in [0, 1], got min {lo:.4g}, max {hi:.4g}: "
+                         "map samples in [-1, 1] with (x + 1) / 2 and clamp")
     hw = tuple(x.shape[-2:])
     if hw == (size, size): return x
-    if pad and hw == (size + 2 * pad,) * 2: return x[..., pad:-pad, pad:-pad]        # (B, 1, size, size), the digit area
-    return F.interpolate(x, size=(size, size), mode='bilinear', antialias=True, align_corners=False).clamp(0, 1)  # (B, 1, size, size)
+    if pad and hw == (size + 2 * pad,) * 2: return x[..., pad:-pad, pad:-pad]    # (B, 1, size, size), the digit area
+    x = F.interpolate(x, size=(size, size), mode='bilinear', antialias=True, align_corners=False)
+    return x.clamp(0, 1)                                                          # (B, 1, size, size)
 
 class ImageEvaluator:
-    "FID and KID of image sets against a fixed reference set `ref_images` (N, 1, H, W) in [0, 1], whose features and statistics are computed once; features from `model.features` (default: the shipped MNIST ResNet)."
+    "FID and KID against a reference set `ref_images` (N, 1, H, W) in [0, 1], featurized once by `model.features`."
     def __init__(self, ref_images: torch.Tensor, model: nn.Module | None = None, bs: int = 500, device=None):
         if model is None:
             from sdfound.resnet import load_mnist_classifier
@@ -151,25 +161,27 @@ class ImageEvaluator:
         self.device = def_device() if device is None else torch.device(device)
         self.model = model.to(self.device).eval()
         self.ref_feats = self.features(ref_images, name='ref_images')        # (N_ref, D), float64
-        if len(self.ref_feats) < 2: raise ValueError(f"ref_images must hold at least 2 images, got {len(self.ref_feats)}")
+        if len(self.ref_feats) < 2:
+            raise ValueError(f"ref_images must hold at least 2 images, got {len(self.ref_feats)}")
         self.mu, self.sigma = feature_stats(self.ref_feats)                  # (D,), (D, D)
 
     @torch.no_grad()
     def features(self, images: torch.Tensor, name: str = 'images') -> torch.Tensor:
-        "Features (N, D), float64 on the CPU, of `images` (N, 1, H, W) in [0, 1] after `prepare_images`, in batches of `bs`."
+        "Features (N, D), float64, CPU, of `images` (N, 1, H, W) in [0, 1] via `prepare_images`, `bs` at a time."
         x = prepare_images(images, name=name)                                 # (N, 1, 28, 28)
         return torch.cat([self.model.features(x[i:i + self.bs].to(self.device)).double().cpu()
                           for i in range(0, len(x), self.bs)])               # (N, D)
 
     def score_features(self, feats, kid_subsets: int = 100, kid_subset_size: int = 1000, seed: int = 0) -> dict:
-        "FID, KID (mean and std over subsets of at most `kid_subset_size`) and sizes for features `feats` (N, D) against the reference."
+        "FID, KID (mean, std; subsets of <= `kid_subset_size`) and sizes for `feats` (N, D) vs the reference."
         f, _ = _check_pair(feats, self.ref_feats)
         fid = frechet_distance(*feature_stats(f), self.mu, self.sigma)
         k, k_std = kid(f, self.ref_feats, kid_subsets, min(kid_subset_size, len(f), len(self.ref_feats)), seed)
         return dict(fid=fid, kid=k, kid_std=k_std, n=len(f), n_ref=len(self.ref_feats))
 
-    def score(self, images: torch.Tensor, kid_subsets: int = 100, kid_subset_size: int = 1000, seed: int = 0, name: str = 'images') -> dict:
-        "FID and KID of `images` (N, 1, H, W) in [0, 1], N >= 2, against the reference set: dict(fid, kid, kid_std, n, n_ref)."
+    def score(self, images: torch.Tensor, kid_subsets: int = 100, kid_subset_size: int = 1000, seed: int = 0,
+              name: str = 'images') -> dict:
+        "FID, KID of `images` (N, 1, H, W) in [0, 1], N >= 2, vs the reference: dict(fid, kid, kid_std, n, n_ref)."
         f = self.features(images, name=name)
         if len(f) < 2: raise ValueError(f"{name} must hold at least 2 images for a covariance, got {len(f)}")
         return self.score_features(f, kid_subsets, kid_subset_size, seed)
@@ -183,7 +195,7 @@ def _fingerprint(images: torch.Tensor) -> tuple:
 
 def fid_kid(images_a: torch.Tensor, images_b: torch.Tensor, kid_subsets: int = 100, kid_subset_size: int = 1000,
             seed: int = 0, device=None, cache_size: int = 4) -> dict:
-    "FID and KID of `images_a` against the reference `images_b` (both (N, 1, H, W) in [0, 1]) with the MNIST ResNet's features; `images_b`'s statistics are cached."
+    "FID and KID of `images_a` vs reference `images_b`, both (N, 1, H, W) in [0, 1]; caches `images_b`'s stats."
     check_shape(images_a, 'images_a', 4); check_shape(images_b, 'images_b', 4)
     key = (_fingerprint(images_b), str(def_device() if device is None else torch.device(device)))
     ev = _EVALUATORS.pop(key, None) or ImageEvaluator(images_b, device=device)   # re-inserted last: most recently used
@@ -192,8 +204,9 @@ def fid_kid(images_a: torch.Tensor, images_b: torch.Tensor, kid_subsets: int = 1
     return ev.score(images_a, kid_subsets, kid_subset_size, seed, name='images_a')
 
 # %% ../nbs/14_fid.ipynb #c652d5f7
-def real_floor(ev: ImageEvaluator, real: torch.Tensor, n: int, k: int = 8, kid_subsets: int = 100, seed: int = 0) -> dict:
-    "The real-vs-real floor at `n`: FID/KID of up to `k` disjoint sets of `n` images from `real` against `ev`'s reference: means, spread, the per-set FIDs."
+def real_floor(ev: ImageEvaluator, real: torch.Tensor, n: int, k: int = 8, kid_subsets: int = 100,
+               seed: int = 0) -> dict:
+    "Real-vs-real floor: FID/KID of up to `k` disjoint `n`-image sets of `real`: mean, spread, per-set FIDs."
     n, k = check_positive_int(n, 'n'), check_positive_int(k, 'k')
     check_shape(real, 'real', 4, d1=1)
     if len(real) < max(n, 2): raise ValueError(f"real must hold at least n={max(n, 2)} images, got {len(real)}")
@@ -202,22 +215,24 @@ def real_floor(ev: ImageEvaluator, real: torch.Tensor, n: int, k: int = 8, kid_s
     fids = torch.tensor([s['fid'] for s in scores], dtype=torch.float64)
     kids = torch.tensor([s['kid'] for s in scores], dtype=torch.float64)
     std = lambda v: v.std().item() if len(v) > 1 else float('nan')
-    return dict(fid=fids.mean().item(), fid_std=std(fids), fid_min=fids.min().item(), fid_max=fids.max().item(), fids=fids.tolist(),
-                kid=kids.mean().item(), kid_std=std(kids), n=n, k=k, n_ref=scores[0]['n_ref'])
+    return dict(fid=fids.mean().item(), fid_std=std(fids), fid_min=fids.min().item(), fid_max=fids.max().item(),
+                fids=fids.tolist(), kid=kids.mean().item(), kid_std=std(kids), n=n, k=k, n_ref=scores[0]['n_ref'])
 
 
 # %% ../nbs/14_fid.ipynb #3c600145
 EVAL_CHECKPOINT = Path(sdfound.__file__).parent / 'checkpoints' / 'mnist_eval_resnet'
 
 def load_mnist_eval_model(device='cpu') -> nn.Module:
-    "The evaluator's MNIST ResNet, trained without Random Erasing (bench/evaluator_train.py), in eval mode; raw (B, 1, 28, 28) images in [0, 1]."
+    "The evaluator's MNIST ResNet, trained without Random Erasing, in eval mode; input (B, 1, 28, 28) in [0, 1]."
     from sdfound.checkpoint import load_model
     return load_model(EVAL_CHECKPOINT, device)
 
 # %% ../nbs/14_fid.ipynb #d4f441f0
-def stray_ink_mass(images: torch.Tensor, level: float = 0.5, min_size: int = 10, dist: float = 3., faint: float = 0.1) -> torch.Tensor:
-    "Stray ink per image (N,): summed values >= `faint` of pixels farther than `dist` px from the strokes (8-connected blobs > `level` of >= `min_size` px, and the largest)."
-    check_number(level, 'level', 0, 1, lo_open=True, hi_open=True); check_number(dist, 'dist', 0); check_number(faint, 'faint', 0, 1)
+def stray_ink_mass(images: torch.Tensor, level: float = 0.5, min_size: int = 10, dist: float = 3.,
+                   faint: float = 0.1) -> torch.Tensor:
+    "Stray ink per image (N,): sum of pixels >= `faint` farther than `dist` px from the strokes (blobs > `level`)."
+    check_number(level, 'level', 0, 1, lo_open=True, hi_open=True)
+    check_number(dist, 'dist', 0); check_number(faint, 'faint', 0, 1)
     min_size = check_positive_int(min_size, 'min_size')
     x = prepare_images(images).numpy()[:, 0]                            # (N, 28, 28)
     eight = np.ones((3, 3), dtype=bool)                                 # 8-connected: diagonal neighbours touch
@@ -227,21 +242,21 @@ def stray_ink_mass(images: torch.Tensor, level: float = 0.5, min_size: int = 10,
         if n == 0:                                                      # no stroke at all: every bit of ink is stray
             out[i] = float(im[im >= faint].sum()); continue
         sizes = np.bincount(lab.ravel())[1:]                            # (n,) pixels per blob
-        keep = (sizes >= min_size) | (np.arange(n) == sizes.argmax())   # (n,) the strokes: big blobs and the largest one
+        keep = (sizes >= min_size) | (np.arange(n) == sizes.argmax())   # (n,) strokes: big blobs and the largest one
         strokes = (lab > 0) & keep[lab - 1]                             # (28, 28)
-        far = ndimage.distance_transform_edt(~strokes) > dist           # (28, 28) Euclidean distance to the nearest stroke pixel
+        far = ndimage.distance_transform_edt(~strokes) > dist           # (28, 28) distance to the nearest stroke pixel
         out[i] = float(im[far & (im >= faint)].sum())
     return out
 
 def stray_ink(images: torch.Tensor, min_mass: float = 1., **kwargs) -> torch.Tensor:
-    "Which images (N,) bool carry more than `min_mass` of `stray_ink_mass` (one full-white pixel is 1); `kwargs` go to `stray_ink_mass`."
+    "Which images (N,) bool have `stray_ink_mass` (one white pixel is 1) above `min_mass`; `kwargs` go to it."
     return stray_ink_mass(images, **kwargs) > check_number(min_mass, 'min_mass', 0)
 
 # %% ../nbs/14_fid.ipynb #191d4908
 _CLASSIFIERS: dict = {}
 
 def class_counts(images: torch.Tensor, clf: nn.Module | None = None) -> torch.Tensor:
-    "Images (N, 1, H, W) in [0, 1] per predicted class (n_classes,) int64, by `clf` (default: the lesson-08 classifier)."
+    "Class counts (n_classes,) int64 of `images` (N, 1, H, W) in [0, 1] as `clf` predicts (default: lesson 08's)."
     from sdfound.resnet import load_mnist_classifier, predict
     if clf is None:
         if 'mnist' not in _CLASSIFIERS: _CLASSIFIERS['mnist'] = load_mnist_classifier()   # loaded once
@@ -249,9 +264,9 @@ def class_counts(images: torch.Tensor, clf: nn.Module | None = None) -> torch.Te
     scores = predict(clf, prepare_images(images))                       # (N, n_classes)
     return torch.bincount(scores.argmax(1), minlength=scores.shape[1])
 
-def evaluate(images: torch.Tensor, ev: ImageEvaluator, clf: nn.Module | None = None, kid_subsets: int = 100, seed: int = 0,
-             **stray_kw) -> dict:
-    "One table row for `images` (N, 1, H, W) in [0, 1]: `ev.score` (FID, KID) plus stray-ink rate, largest class share, class counts."
+def evaluate(images: torch.Tensor, ev: ImageEvaluator, clf: nn.Module | None = None, kid_subsets: int = 100,
+             seed: int = 0, **stray_kw) -> dict:
+    "Table row for `images` (N, 1, H, W) in [0, 1]: `ev.score`, stray-ink rate, largest class share, class counts."
     r = ev.score(images, kid_subsets=kid_subsets, seed=seed)
     counts = class_counts(images, clf)                                  # (n_classes,)
     return dict(r, stray_ink=stray_ink(images, **stray_kw).double().mean().item(),
