@@ -41,7 +41,7 @@ def t_to_sigma(t, sched) -> torch.Tensor:
     return (1 - w) * s[lo] + w * s[lo + 1]
 
 def sigma_to_t(sigma, sched, quantize: bool = False, interp: str = 'log') -> torch.Tensor:
-    "Fractional timestep (float64) of noise level `sigma` by interpolating `sched.sigmas` in log sigma (diffusers' `_sigma_to_t`) or, with `interp='linear'`, in sigma (the inverse of `t_to_sigma`); rounded with `quantize`."
+    "Fractional timestep (float64) of `sigma`: `sched.sigmas` interpolated in log sigma or sigma (`interp`)."
     if interp not in ('log', 'linear'): raise ValueError(f"interp must be 'log' or 'linear', got {interp!r}")
     f = torch.log if interp == 'log' else (lambda v: v)
     tab = f(sched.sigmas)                                                       # (T,) increasing
@@ -75,7 +75,7 @@ def sigma_schedule(sched, steps: int, karras: bool = False, rho: float = 7., spa
 
 # %% ../nbs/15_samplers.ipynb #820400be
 class EpsDenoiser:
-    "D(x, sigma) = x - sigma * eps_model(x / sqrt(1 + sigma^2), t(sigma)): an eps-model as a denoiser (EDM, Table 1, VP)."
+    "D(x, sigma) = x - sigma * eps_model(x / sqrt(1 + sigma^2), t(sigma)): an eps-model as a denoiser (EDM Table 1)."
     def __init__(self, eps_model, sched, quantize: bool = False, interp: str = 'log'):
         if interp not in ('log', 'linear'): raise ValueError(f"interp must be 'log' or 'linear', got {interp!r}")
         self.eps_model, self.sched, self.quantize, self.interp = eps_model, sched, quantize, interp
@@ -91,11 +91,12 @@ class EpsDenoiser:
         tt = torch.full((len(x),), self.t(sigma), dtype=x.dtype, device=x.device)         # (B,)
         eps = self.eps_model(x / math.sqrt(1 + sigma ** 2), tt, **extra_args)               # (B, C, H, W)
         if getattr(eps, 'shape', None) != x.shape:
-            raise ValueError(f"eps_model must return the input's shape {tuple(x.shape)}, got {tuple(getattr(eps, 'shape', ()))}")
+            raise ValueError(f"eps_model must return the input's shape {tuple(x.shape)}, "
+                             f"got {tuple(getattr(eps, 'shape', ()))}")
         return x - sigma * eps
 
 class CountNFE:
-    "Wrap a model function and count its calls in `.nfe` (number of function evaluations); other attributes pass through."
+    "Wrap a model function and count its calls in `.nfe` (function evaluations); other attributes pass through."
     def __init__(self, model): self.model, self.nfe = model, 0
     def __call__(self, *args, **kwargs):
         self.nfe += 1
@@ -156,8 +157,8 @@ def _steps(n: int, progress: bool):
     from fastprogress import progress_bar
     return progress_bar(range(n), leave=False)
 
-def _setup(model, xT, sched, steps, grid: dict, vp: bool) -> tuple:
-    "(denoiser, grid, x at sigmas[0]) for an entry point: xT scaled to sqrt(1 + sigma_max^2) (VP start, `vp`) or sigma_max."
+def _setup(model, xT, sched, steps, vp: bool, **grid) -> tuple:
+    "(denoiser, grid, x at sigmas[0]): xT times sqrt(1 + sigma_max^2) (the VP start, `vp`) or sigma_max."
     _check_xT(xT)
     D, sigmas = denoiser_grid(model, sched, steps, **grid)
     s0 = sigmas[0].item()
@@ -167,14 +168,14 @@ def _setup(model, xT, sched, steps, grid: dict, vp: bool) -> tuple:
 @torch.no_grad()
 def sample_ddim(model, x: torch.Tensor, sigmas: torch.Tensor, extra_args=None, callback=None, generator=None,
                 progress: bool = False, eta: float = 0.) -> torch.Tensor:
-    "DDIM (Song et al. 2021, Eq. 12 and 16) in sigma-space: x0-hat, back along the predicted noise, fresh noise if `eta` > 0."
-    eta = check_number(eta, 'eta', 0, 1)                                         # 1: DDPM's variance; more would be negative
+    "DDIM (Song et al. 2021, Eq. 12 and 16) in sigma-space: x0-hat, back along the predicted noise, noise if `eta` > 0."
+    eta = check_number(eta, 'eta', 0, 1)                                     # 1: DDPM's variance; more would be negative
     extra_args = _extra(extra_args, len(x))
     for i in _steps(len(sigmas) - 1, progress):
         s, s_next = sigmas[i].item(), sigmas[i + 1].item()
         den = _denoise(model, x, s, i, extra_args)                               # x0-hat, Eq. 12
         eps = (x - den) / s                                                      # the predicted noise
-        s_up = eta * s_next * math.sqrt(1 - s_next ** 2 / s ** 2)                # Eq. 16 divided by sqrt(alpha_bar_next)
+        s_up = eta * s_next * math.sqrt(1 - s_next ** 2 / s ** 2)            # Eq. 16 divided by sqrt(alpha_bar_next)
         x = den + math.sqrt(s_next ** 2 - s_up ** 2) * eps                       # "direction pointing to x_t"
         if eta > 0: x = x + s_up * _noise(x, generator)                          # diffusers draws even when s_up = 0
         if callback is not None: callback(i, s, x, den)
@@ -183,8 +184,8 @@ def sample_ddim(model, x: torch.Tensor, sigmas: torch.Tensor, extra_args=None, c
 def ddim_sample(model, xT: torch.Tensor, sched, steps: int, generator: torch.Generator | None = None,
                 progress: bool = False, extra_args=None, callback=None, eta: float = 0., karras: bool = False,
                 rho: float = 7., spacing: str = 'trailing', quantize: bool = False) -> torch.Tensor:
-    "DDIM from noise `xT` (B, C, H, W) in `steps` steps: `sample_ddim` from the VP start; `eta`=0 deterministic, 1 strided DDPM."
-    D, sigmas, x = _setup(model, xT, sched, steps, dict(karras=karras, rho=rho, spacing=spacing, quantize=quantize), vp=True)
+    "DDIM from noise `xT` (B, C, H, W) in `steps` steps: `sample_ddim` from the VP start; `eta`=1 is strided DDPM."
+    D, sigmas, x = _setup(model, xT, sched, steps, True, karras=karras, rho=rho, spacing=spacing, quantize=quantize)
     return sample_ddim(D, x, sigmas, extra_args, callback, generator, progress, eta=eta)
 
 # %% ../nbs/15_samplers.ipynb #9a40d043
@@ -204,7 +205,7 @@ def _churn_args(s_churn, s_tmin, s_tmax, s_noise) -> tuple:
 def sample_euler(model, x: torch.Tensor, sigmas: torch.Tensor, extra_args=None, callback=None, generator=None,
                  progress: bool = False, s_churn: float = 0., s_tmin: float = 0., s_tmax: float = float('inf'),
                  s_noise: float = 1.) -> torch.Tensor:
-    "Euler's method for dx/dsigma = (x - D(x, sigma)) / sigma (EDM Algorithm 1 without correction; churn of Algorithm 2)."
+    "Euler's method for dx/dsigma = (x - D(x, sigma)) / sigma (EDM Algorithm 1, no correction; churn of Algorithm 2)."
     churn, extra_args = _churn_args(s_churn, s_tmin, s_tmax, s_noise), _extra(extra_args, len(x))
     n = len(sigmas) - 1
     for i in _steps(n, progress):
@@ -219,14 +220,15 @@ def euler_sample(model, xT: torch.Tensor, sched, steps: int, generator: torch.Ge
                  progress: bool = False, extra_args=None, callback=None, karras: bool = False, rho: float = 7.,
                  spacing: str = 'trailing', quantize: bool = False, s_churn: float = 0., s_tmin: float = 0.,
                  s_tmax: float = float('inf'), s_noise: float = 1.) -> torch.Tensor:
-    "Euler from noise `xT` (B, C, H, W) in `steps` steps: `sample_euler` from xT * sigma_max (diffusers' `init_noise_sigma`)."
-    D, sigmas, x = _setup(model, xT, sched, steps, dict(karras=karras, rho=rho, spacing=spacing, quantize=quantize), vp=False)
+    "Euler from noise `xT` (B, C, H, W) in `steps` steps: `sample_euler` from xT * sigma_max (`init_noise_sigma`)."
+    D, sigmas, x = _setup(model, xT, sched, steps, False, karras=karras, rho=rho, spacing=spacing, quantize=quantize)
     return sample_euler(D, x, sigmas, extra_args, callback, generator, progress, s_churn, s_tmin, s_tmax, s_noise)
 
 # %% ../nbs/15_samplers.ipynb #19006c9a
 @torch.no_grad()
 def sample_euler_ancestral(model, x: torch.Tensor, sigmas: torch.Tensor, extra_args=None, callback=None,
-                           generator=None, progress: bool = False, eta: float = 1., s_noise: float = 1.) -> torch.Tensor:
+                           generator=None, progress: bool = False, eta: float = 1.,
+                           s_noise: float = 1.) -> torch.Tensor:
     "Euler ancestral: an Euler step down to sigma_down, then fresh noise sigma_up back up to the next level."
     eta, s_noise = check_number(eta, 'eta', 0), check_number(s_noise, 's_noise', 0)
     extra_args = _extra(extra_args, len(x))
@@ -245,7 +247,7 @@ def euler_ancestral_sample(model, xT: torch.Tensor, sched, steps: int, generator
                            rho: float = 7., spacing: str = 'trailing', quantize: bool = False, eta: float = 1.,
                            s_noise: float = 1.) -> torch.Tensor:
     "Euler ancestral from noise `xT` (B, C, H, W) in `steps` steps: `sample_euler_ancestral` from xT * sigma_max."
-    D, sigmas, x = _setup(model, xT, sched, steps, dict(karras=karras, rho=rho, spacing=spacing, quantize=quantize), vp=False)
+    D, sigmas, x = _setup(model, xT, sched, steps, False, karras=karras, rho=rho, spacing=spacing, quantize=quantize)
     return sample_euler_ancestral(D, x, sigmas, extra_args, callback, generator, progress, eta, s_noise)
 
 # %% ../nbs/15_samplers.ipynb #395db5ab
@@ -274,7 +276,7 @@ def heun_sample(model, xT: torch.Tensor, sched, steps: int, generator: torch.Gen
                 spacing: str = 'trailing', quantize: bool = False, s_churn: float = 0., s_tmin: float = 0.,
                 s_tmax: float = float('inf'), s_noise: float = 1.) -> torch.Tensor:
     "Heun from noise `xT` (B, C, H, W) in `steps` steps: `sample_heun` from xT * sigma_max."
-    D, sigmas, x = _setup(model, xT, sched, steps, dict(karras=karras, rho=rho, spacing=spacing, quantize=quantize), vp=False)
+    D, sigmas, x = _setup(model, xT, sched, steps, False, karras=karras, rho=rho, spacing=spacing, quantize=quantize)
     return sample_heun(D, x, sigmas, extra_args, callback, generator, progress, s_churn, s_tmin, s_tmax, s_noise)
 
 # %% ../nbs/15_samplers.ipynb #4b06a5fd
@@ -299,15 +301,15 @@ def sample_dpmpp_2m(model, x: torch.Tensor, sigmas: torch.Tensor, extra_args=Non
 def dpmpp_2m_sample(model, xT: torch.Tensor, sched, steps: int, generator: torch.Generator | None = None,
                     progress: bool = False, extra_args=None, callback=None, karras: bool = False, rho: float = 7.,
                     spacing: str = 'trailing', quantize: bool = False) -> torch.Tensor:
-    "DPM-Solver++(2M) from noise `xT` (B, C, H, W) in `steps` steps: `sample_dpmpp_2m` from the VP start; deterministic."
-    D, sigmas, x = _setup(model, xT, sched, steps, dict(karras=karras, rho=rho, spacing=spacing, quantize=quantize), vp=True)
+    "DPM-Solver++(2M) from noise `xT` (B, C, H, W) in `steps` steps: `sample_dpmpp_2m` from the VP start."
+    D, sigmas, x = _setup(model, xT, sched, steps, True, karras=karras, rho=rho, spacing=spacing, quantize=quantize)
     return sample_dpmpp_2m(D, x, sigmas, extra_args, callback, generator, progress)
 
 # %% ../nbs/15_samplers.ipynb #12849d41
 @torch.no_grad()
 def sample_dpmpp_2m_sde(model, x: torch.Tensor, sigmas: torch.Tensor, extra_args=None, callback=None, generator=None,
                         progress: bool = False, solver: str = 'midpoint', s_noise: float = 1.) -> torch.Tensor:
-    "DPM-Solver++(2M) SDE (Lu et al. 2022, Sec. 5): the exponential-integrator step of the reverse SDE, fresh noise each step."
+    "DPM-Solver++(2M) SDE (Lu et al. 2022, Sec. 5): the exponential integrator of the reverse SDE, noise every step."
     if solver not in ('midpoint', 'heun'): raise ValueError(f"solver must be 'midpoint' or 'heun', got {solver!r}")
     s_noise, extra_args, den_prev, h_prev = check_number(s_noise, 's_noise', 0), _extra(extra_args, len(x)), None, None
     for i in _steps(len(sigmas) - 1, progress):
@@ -330,7 +332,7 @@ def dpmpp_2m_sde_sample(model, xT: torch.Tensor, sched, steps: int, generator: t
                         spacing: str = 'trailing', quantize: bool = False, solver: str = 'midpoint',
                         s_noise: float = 1.) -> torch.Tensor:
     "DPM-Solver++(2M) SDE from noise `xT` (B, C, H, W) in `steps` steps: `sample_dpmpp_2m_sde` from the VP start."
-    D, sigmas, x = _setup(model, xT, sched, steps, dict(karras=karras, rho=rho, spacing=spacing, quantize=quantize), vp=True)
+    D, sigmas, x = _setup(model, xT, sched, steps, True, karras=karras, rho=rho, spacing=spacing, quantize=quantize)
     return sample_dpmpp_2m_sde(D, x, sigmas, extra_args, callback, generator, progress, solver, s_noise)
 
 # %% ../nbs/15_samplers.ipynb #dbbecb40
@@ -346,18 +348,19 @@ class ClipDenoiser:
 def ddpm_any_sample(model, xT: torch.Tensor, sched, steps: int | None = None, generator: torch.Generator | None = None,
                     progress: bool = False, extra_args=None, callback=None, variance: str = 'small',
                     clip: float | None = None, rho: float = 7.) -> torch.Tensor:
-    "Lesson 13's `ddpm_sample` for an eps-model and `sched`; for a denoiser (`sched=None`) its sigma-space twin: Euler ancestral on the Karras grid."
+    "Lesson 13's `ddpm_sample` for an eps-model and `sched`; for a denoiser (`sched=None`) Euler ancestral, Karras grid."
     if sched is not None:
         from sdfound.ddpm import ddpm_sample
-        return ddpm_sample(model, xT, sched, steps, generator=generator, progress=progress, variance=variance, clip=clip,
-                           callback=callback, extra_args=extra_args)
+        return ddpm_sample(model, xT, sched, steps, generator=generator, progress=progress, variance=variance,
+                           clip=clip, callback=callback, extra_args=extra_args)
     if steps is None: raise ValueError("steps must be given when sampling a denoiser (sched=None)")
     if variance != 'small': raise ValueError(f"variance must be 'small' for a denoiser (sched=None), got {variance!r}")
     if clip is not None: model = ClipDenoiser(model, -check_number(clip, 'clip', 0, lo_open=True), clip)
     return euler_ancestral_sample(model, xT, None, steps, generator, progress, extra_args, callback, rho=rho)
 
-SAMPLERS = {'ddpm': ddpm_any_sample, 'ddim': ddim_sample, 'euler': euler_sample, 'euler_ancestral': euler_ancestral_sample,
-            'heun': heun_sample, 'dpmpp_2m': dpmpp_2m_sample, 'dpmpp_2m_sde': dpmpp_2m_sde_sample}
+SAMPLERS = {'ddpm': ddpm_any_sample, 'ddim': ddim_sample, 'euler': euler_sample,
+            'euler_ancestral': euler_ancestral_sample, 'heun': heun_sample, 'dpmpp_2m': dpmpp_2m_sample,
+            'dpmpp_2m_sde': dpmpp_2m_sde_sample}
 SOLVERS = {'ddim': sample_ddim, 'euler': sample_euler, 'euler_ancestral': sample_euler_ancestral, 'heun': sample_heun,
            'dpmpp_2m': sample_dpmpp_2m, 'dpmpp_2m_sde': sample_dpmpp_2m_sde}
 
