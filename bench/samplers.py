@@ -2,7 +2,8 @@
 """Sample quality against the number of network evaluations (NFE) for every sampler of lesson 15, on any checkpoint.
 
 Usage: python bench/samplers.py [--ckpt sdfound/checkpoints/mnist_ddpm] [--n 1000] [--bs 100] [--nfe 5,10,20,50]
-           [--samplers ddim,euler,euler_ancestral,heun,dpmpp_2m,dpmpp_2m_sde,ddpm] [--ref dpmpp_2m_sde:100,ddpm:100]
+           [--samplers ddim,euler,euler_ancestral,heun,dpmpp_2m,dpmpp_2m_sde,ddpm] [--cap heun:20]
+           [--ref dpmpp_2m_sde:100,ddpm:100]
            [--clip | --no-clip] [--seed 0] [--threads 1] [--device cpu] [--runs bench/runs/samplers] [--results PATH]
 
 Checkpoint: anything `sdfound sample` loads (sdfound.cli._load_sampling_model): an eps-model with its noise schedule
@@ -54,7 +55,12 @@ def parse_jobs(args) -> list:
     try: budgets = [int(b) for b in args.nfe.split(',') if b]
     except ValueError: raise SystemExit(f'--nfe must be comma-separated integers, got {args.nfe!r}') from None
     if not budgets or min(budgets) < 1: raise SystemExit(f'--nfe must be integers >= 1, got {args.nfe!r}')
-    jobs = [(s, b, False) for s in names for b in budgets]
+    cap = {}
+    for c in (c for c in args.cap.split(',') if c):
+        name, _, nfe = c.partition(':')
+        if name not in names or not nfe.isdigit(): raise SystemExit(f"--cap: entries must be name:NFE for a name in --samplers, got {c!r}")
+        cap[name] = int(nfe)
+    jobs = [(s, b, False) for s in names for b in budgets if b <= cap.get(s, b)]
     for r in (r for r in args.ref.split(',') if r):
         name, _, nfe = r.partition(':')
         if name not in sampler_names() or not nfe.isdigit() or int(nfe) < 100:
@@ -102,6 +108,7 @@ def main(argv=None):
     ap.add_argument('--bs', type=int, default=100, help='images per sampling batch')
     ap.add_argument('--nfe', default='5,10,20,50', help='NFE budgets, comma-separated')
     ap.add_argument('--samplers', default='ddim,euler,euler_ancestral,heun,dpmpp_2m,dpmpp_2m_sde,ddpm')
+    ap.add_argument('--cap', default='', help="largest NFE budget for some samplers, e.g. 'heun:20,euler:20' (default: none)")
     ap.add_argument('--ref', default='dpmpp_2m_sde:100,ddpm:100', help="reference rows name:NFE (NFE >= 100), or ''")
     ap.add_argument('--clip', action=argparse.BooleanOptionalAction, default=False, help='clip x0-hat to [-1, 1] (default: no)')
     ap.add_argument('--seed', type=int, default=0)
@@ -132,7 +139,7 @@ def main(argv=None):
         print(f"{name:<16} NFE {rows[-1]['nfe']:>4}: FID {s['fid']:.3f} ({time.perf_counter() - t0:.0f} s this run)", flush=True)
     print_table(rows, floor)
     out = dict(meta=dict(ckpt=str(args.ckpt), checkpoint_sha1=sha, sched=sched is not None, n=args.n, bs=args.bs,
-                         seed=args.seed, nfe=args.nfe, samplers=args.samplers, ref=args.ref, clip=args.clip, grid=GRID,
+                         seed=args.seed, nfe=args.nfe, samplers=args.samplers, cap=args.cap, ref=args.ref, clip=args.clip, grid=GRID,
                          scorer='bench/ddpm_eval.py score_samples (held-out 8,000-9,999; no-erasing ResNet features)',
                          threads=args.threads, device=args.device, torch=torch.__version__,
                          python=platform.python_version(), date=time.strftime('%Y-%m-%d'),
