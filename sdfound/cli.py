@@ -32,12 +32,14 @@ def _out_path(path: str, suffix: str | None = None) -> Path:
 
 # %% ../nbs/16_cli.ipynb #7ef5e1e6
 DATA_CONFIGS = {
-    'digits': dict(unet=dict(in_ch=1, out_ch=1, nfs=(32, 64), n_blocks=1, attn=(False, True), n_heads=4), epochs=20, shape=(1, 8, 8)),
-    'mnist': dict(unet=dict(in_ch=1, out_ch=1, nfs=(16, 32, 64), n_blocks=1, attn=(False, False, True), n_heads=4), epochs=4, shape=(1, 32, 32)),
+    'digits': dict(unet=dict(in_ch=1, out_ch=1, nfs=(32, 64), n_blocks=1, attn=(False, True), n_heads=4),
+                   epochs=20, shape=(1, 8, 8)),
+    'mnist': dict(unet=dict(in_ch=1, out_ch=1, nfs=(16, 32, 64), n_blocks=1, attn=(False, False, True), n_heads=4),
+                  epochs=4, shape=(1, 32, 32)),
 }
 
 def load_training_images(data: str, seed: int = 0) -> tuple[torch.Tensor, torch.Tensor]:
-    "Images of `data` ('digits' or 'mnist') scaled to [-1, 1], split into (train, valid): a seeded 90/10 split for digits, 8,000/2,000 for MNIST."
+    "`data` ('digits' or 'mnist') in [-1, 1] as (train, valid): seeded 90/10 split for digits, 8,000/2,000 for MNIST."
     from sdfound.data import load_digits, load_mnist
     if data == 'digits':
         x = load_digits()[0] * 2 - 1                                          # (1797, 1, 8, 8) in [-1, 1]
@@ -64,7 +66,7 @@ CARD = """# sdfound DDPM trained with `sdfound train`
 
 def train(data: str = 'digits', epochs: int | None = None, bs: int = 64, lr: float = 3e-3, seed: int = 0,
           schedule: str = 'linear', n_steps: int = 1000, out: str = 'runs/digits_ddpm', progress: bool = True) -> Path:
-    "Train a DDPM U-Net on `data` and write `out`.safetensors, `out`.json (model card data) and `out`.md; returns the weights path."
+    "Train a DDPM U-Net on `data`; write `out`.safetensors, .json (model card data) and .md; return the weights path."
     from sdfound.ddpm import make_schedule, train_ddpm, save_ddpm
     from sdfound.unet import UNet
     from sdfound.learner import ProgressCB
@@ -72,9 +74,10 @@ def train(data: str = 'digits', epochs: int | None = None, bs: int = 64, lr: flo
     cfg = DATA_CONFIGS[data]
     epochs = check_positive_int(cfg['epochs'] if epochs is None else epochs, '--epochs')
     bs = check_positive_int(bs, '--bs')
-    if not (isinstance(lr, (int, float)) and math.isfinite(lr) and lr > 0): raise UsageError(f"--lr must be a number > 0, got {lr}")
+    if not (isinstance(lr, (int, float)) and math.isfinite(lr) and lr > 0):
+        raise UsageError(f"--lr must be a number > 0, got {lr}")
     path = _out_path(str(out) + '.safetensors' if not str(out).endswith('.safetensors') else str(out))
-    sched = make_schedule(schedule, n_steps)                                   # raises ValueError on a bad name or n_steps
+    sched = make_schedule(schedule, n_steps)                                   # ValueError on a bad name or n_steps
     x_train, x_valid = load_training_images(data, seed)
     set_seed(seed)
     model = UNet(**cfg['unet'])
@@ -82,18 +85,20 @@ def train(data: str = 'digits', epochs: int | None = None, bs: int = 64, lr: flo
     learn = train_ddpm(model, x_train, x_valid, sched, epochs=epochs, lr=lr, bs=bs, seed=seed, verbose=False,
                        cbs=[ProgressCB()] if progress else [])
     hist = learn.metrics.history
-    meta = dict(data=data, shape=list(cfg['shape']), n_train=len(x_train), n_valid=len(x_valid), epochs=epochs, bs=bs, lr=lr,
-                seed=seed, schedule=schedule, n_steps=n_steps, time=round(time.perf_counter() - t0, 1),
-                train_loss=hist[-2]['loss'], valid_loss=hist[-1]['loss'], params=sum(p.numel() for p in model.parameters()),
-                command='sdfound train ' + ' '.join(f'--{k} {v}' for k, v in dict(data=data, epochs=epochs, bs=bs, lr=lr, seed=seed,
-                                                                                   schedule=schedule, out=out).items()))
+    meta = dict(data=data, shape=list(cfg['shape']), n_train=len(x_train), n_valid=len(x_valid), epochs=epochs, bs=bs,
+                lr=lr, seed=seed, schedule=schedule, n_steps=n_steps, time=round(time.perf_counter() - t0, 1),
+                train_loss=hist[-2]['loss'], valid_loss=hist[-1]['loss'],
+                params=sum(p.numel() for p in model.parameters()),
+                command='sdfound train ' + ' '.join(
+                    f'--{k} {v}' for k, v in dict(data=data, epochs=epochs, bs=bs, lr=lr, seed=seed, schedule=schedule,
+                                                  out=out).items()))
     save_ddpm(model, path, sched, meta=meta)
     path.with_suffix('.md').write_text(CARD.format(**meta, unet=cfg['unet'], path=path.with_suffix('')))
     return path
 
 # %% ../nbs/16_cli.ipynb #3b6cbeda
 def clip_x0(eps_model, sched, lo: float = -1., hi: float = 1.):
-    "Wrap `eps_model(xt, t, **extra_args)` so the clean image it implies, x0 = (xt - sqrt(1-ab) eps)/sqrt(ab), is clipped to [`lo`, `hi`]."
+    "Wrap `eps_model(xt, t, **extra_args)` to clip its implied x0 = (xt - sqrt(1-ab) eps)/sqrt(ab) to [`lo`, `hi`]."
     from sdfound.samplers import t_to_sigma
     if not lo < hi: raise ValueError(f"lo must be < hi, got lo={lo}, hi={hi}")
     def clipped(xt, t, **extra_args):
@@ -108,7 +113,7 @@ def clip_x0(eps_model, sched, lo: float = -1., hi: float = 1.):
 MIN_PNG_WIDTH = 256
 
 def _load_sampling_model(base: Path) -> tuple:
-    "The model of the checkpoint `base` and its schedule: (eps-model, sched) if the side file has a schedule, else (denoiser, None)."
+    "Checkpoint `base`'s model and schedule: (eps-model, sched) if its side file has a schedule, else (denoiser, None)."
     from sdfound.checkpoint import read_info, load_model
     from sdfound.ddpm import load_ddpm
     info = read_info(base)
@@ -116,14 +121,16 @@ def _load_sampling_model(base: Path) -> tuple:
     try:
         if (info.get('metadata') or {}).get('schedule') is not None: return load_ddpm(base)
         model = load_model(base)
-    except ImportError as e: raise UsageError(f"--ckpt: {base} holds a {cls} from module {mod}, which cannot be imported ({e})") from None
+    except ImportError as e:
+        raise UsageError(f"--ckpt: {base} holds a {cls} from module {mod}, which cannot be imported ({e})") from None
     if not (hasattr(model, 'sigma_min') and hasattr(model, 'sigma_max')):
-        raise UsageError(f"--ckpt: {base} has no noise schedule, and its {cls} is not a denoiser with sigma_min and sigma_max")
+        raise UsageError(f"--ckpt: {base} has no noise schedule, and its {cls} is not a denoiser "
+                         "with sigma_min and sigma_max")
     return model, None
 
 def sample(ckpt: str, sampler: str = 'ddpm', steps: int = 100, seed: int = 0, n: int = 64, out: str = 'samples.png',
            nrow: int | None = None, clip: bool = True, progress: bool = True) -> Path:
-    "Sample `n` images from the checkpoint `ckpt` with `sampler` in `steps` steps (x0 clipped to [-1, 1] if `clip`); save an enlarged PNG grid at `out`."
+    "Sample `n` images from `ckpt` (`sampler`, `steps` steps, x0 clipped if `clip`) into an enlarged PNG grid at `out`."
     from sdfound.samplers import get_sampler, ClipDenoiser
     from sdfound.data import image_grid, save_image_grid
     try: fn = get_sampler(sampler)
@@ -132,17 +139,19 @@ def sample(ckpt: str, sampler: str = 'ddpm', steps: int = 100, seed: int = 0, n:
     out = _out_path(out, '.png')
     base = Path(ckpt).expanduser()
     base = base.with_suffix('') if base.suffix in ('.safetensors', '.json') else base
-    if not base.with_suffix('.safetensors').is_file(): raise FileNotFoundError(f"--ckpt: checkpoint {base.with_suffix('.safetensors')} not found")
+    if not base.with_suffix('.safetensors').is_file():
+        raise FileNotFoundError(f"--ckpt: checkpoint {base.with_suffix('.safetensors')} not found")
     model, sched = _load_sampling_model(base)
-    if sched is not None and steps > sched.n_steps: raise UsageError(f"--steps must be in [1, {sched.n_steps}] for this checkpoint, got {steps}")
+    if sched is not None and steps > sched.n_steps:
+        raise UsageError(f"--steps must be in [1, {sched.n_steps}] for this checkpoint, got {steps}")
     md = json.loads(base.with_suffix('.json').read_text()).get('metadata') or {}
     shape = tuple(md.get('shape') or (md.get('meta') or {}).get('shape') or (getattr(model, 'in_ch', 1), 32, 32))
     if clip: model = clip_x0(model, sched) if sched is not None else ClipDenoiser(model)
     set_seed(seed)
     xT = torch.randn((n, *shape), generator=torch.Generator().manual_seed(seed))            # (n, C, H, W)
     x0 = fn(model, xT, sched, steps, generator=torch.Generator().manual_seed(seed + 1), progress=progress)
-    g = image_grid(((x0 + 1) / 2).clamp(0, 1).cpu(), nrow or math.ceil(math.sqrt(n)))      # (C, H', W') with 1-pixel gaps
-    f = math.ceil(MIN_PNG_WIDTH / g.shape[-1])                                              # integer factor, nearest neighbour
+    g = image_grid(((x0 + 1) / 2).clamp(0, 1).cpu(), nrow or math.ceil(math.sqrt(n)))      # (C, H', W'), 1-pixel gaps
+    f = math.ceil(MIN_PNG_WIDTH / g.shape[-1])                                              # integer upscale factor
     return save_image_grid(g.repeat_interleave(f, 1).repeat_interleave(f, 2)[None], out, nrow=1, pad=0)
 
 # %% ../nbs/16_cli.ipynb #c4d5b522
@@ -159,11 +168,13 @@ def _parser() -> argparse.ArgumentParser:
     t.add_argument('--n-steps', dest='n_steps', type=int, default=1000, help='diffusion steps T')
     t.add_argument('--out', default=None, help='checkpoint path without suffix (default: runs/<data>_ddpm)')
     s = sub.add_parser('sample', help='sample images from a checkpoint into a PNG grid',
-                       description='Sample images from a checkpoint into a PNG grid, enlarged by nearest neighbour by the '
-                                   f'smallest integer factor that makes it at least {MIN_PNG_WIDTH} pixels wide.')
-    s.add_argument('--ckpt', required=True, help='checkpoint (with or without .safetensors): an eps-model with its schedule '
-                   '(`sdfound train`, save_ddpm) or a registered continuous denoiser with sigma_min and sigma_max')
-    s.add_argument('--sampler', default='ddpm', help='ddpm (default), ddim, euler, euler_ancestral, heun, dpmpp_2m or dpmpp_2m_sde')
+                       description='Sample images from a checkpoint into a PNG grid, enlarged by nearest neighbour by '
+                                   f'the smallest integer factor that makes it at least {MIN_PNG_WIDTH} pixels wide.')
+    s.add_argument('--ckpt', required=True,
+                   help='checkpoint (with or without .safetensors): an eps-model with its schedule (`sdfound train`, '
+                        'save_ddpm) or a registered continuous denoiser with sigma_min and sigma_max')
+    s.add_argument('--sampler', default='ddpm',
+                   help='ddpm (default), ddim, euler, euler_ancestral, heun, dpmpp_2m or dpmpp_2m_sde')
     s.add_argument('--steps', type=int, default=100)
     s.add_argument('--clip', dest='clip', action='store_true', default=True,
                    help='clip the predicted clean image to [-1, 1] at every step (default)')
@@ -171,7 +182,8 @@ def _parser() -> argparse.ArgumentParser:
     s.add_argument('--seed', type=int, default=0)
     s.add_argument('--n', type=int, default=64, help='number of images')
     s.add_argument('--out', default='samples.png',
-                   help=f'output PNG path; the grid is enlarged (nearest neighbour, integer factor) to >= {MIN_PNG_WIDTH} px wide')
+                   help=f'output PNG path; the grid is enlarged (nearest neighbour, integer factor) '
+                        f'to >= {MIN_PNG_WIDTH} px wide')
     return p
 
 def main(argv: list[str] | None = None) -> int:
@@ -180,10 +192,12 @@ def main(argv: list[str] | None = None) -> int:
         a = _parser().parse_args(argv)
         if a.cmd == 'train':
             if a.out is None: Path('runs').mkdir(exist_ok=True); a.out = f'runs/{a.data}_ddpm'
-            path = train(a.data, a.epochs, a.bs, a.lr, a.seed, a.schedule, a.n_steps, a.out)   # ProgressCB shows bars only in a terminal
+            # ProgressCB shows bars only in a terminal
+            path = train(a.data, a.epochs, a.bs, a.lr, a.seed, a.schedule, a.n_steps, a.out)
             print(f'wrote {path} (+ .json, .md)')
         else:
-            path = sample(a.ckpt, a.sampler, a.steps, a.seed, a.n, a.out, clip=a.clip, progress=sys.stdout.isatty())   # bars for people, not logs
+            # progress bars for people, not logs
+            path = sample(a.ckpt, a.sampler, a.steps, a.seed, a.n, a.out, clip=a.clip, progress=sys.stdout.isatty())
             print(f'wrote {path}')
         return 0
     except (UsageError, ValueError, FileNotFoundError) as e:

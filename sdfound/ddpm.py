@@ -114,7 +114,8 @@ def _check_t(t, n_steps: int, batch: int) -> torch.Tensor:
     if t.shape != (batch,):
         raise ValueError(f"t must be a number or a (B,) = ({batch},) tensor, got shape {tuple(t.shape)}")
     if len(t) and (t.min() < 0 or t.max() >= n_steps):
-        raise ValueError(f"t must be in [0, {n_steps - 1}] (n_steps = {n_steps}), got values from {t.min().item()} to {t.max().item()}")
+        raise ValueError(f"t must be in [0, {n_steps - 1}] (n_steps = {n_steps}), "
+                         f"got values from {t.min().item()} to {t.max().item()}")
     return t
 
 def _bcast(v: torch.Tensor, x: torch.Tensor) -> torch.Tensor:
@@ -222,39 +223,41 @@ class EMACB(Callback):
 
 # %% ../nbs/13_ddpm.ipynb #fff21d2f
 def trailing_timesteps(n_steps: int, steps: int) -> torch.Tensor:
-    "`steps` timesteps evenly spread over [0, `n_steps`-1], descending from n_steps-1 ('trailing' spacing, Lin et al. 2024, Table 2); int64 (steps,)."
+    "`steps` int64 timesteps evenly spread over [0, `n_steps`-1] from n_steps-1 down ('trailing', Lin et al. 2024)."
     n_steps = check_positive_int(n_steps, 'n_steps')
     steps = check_positive_int(steps, 'steps')
     if steps > n_steps: raise ValueError(f"steps must be in [1, n_steps={n_steps}], got {steps}")
-    ts = np.arange(n_steps, 0, -n_steps / steps)[:steps]                       # n_steps, ..., n_steps/steps: numpy's arithmetic, as diffusers
-    return torch.from_numpy(np.round(ts)).long() - 1                           # n_steps-1, ..., n_steps/steps - 1 (round half to even)
+    ts = np.arange(n_steps, 0, -n_steps / steps)[:steps]  # n_steps, ..., n_steps/steps: numpy arithmetic as diffusers
+    return torch.from_numpy(np.round(ts)).long() - 1      # n_steps-1, ..., n_steps/steps - 1 (round half to even)
 
 @torch.no_grad()
-def ddpm_sample(eps_model, xT: torch.Tensor, sched: NoiseSchedule, steps: int | None = None, generator: torch.Generator | None = None,
-                progress: bool = False, variance: str = 'small', clip: float | None = None, callback=None,
-                extra_args: dict | None = None) -> torch.Tensor:
-    "Algorithm 2 (ancestral sampling) from the noise `xT` (B, C, H, W) over all `sched` steps, or `steps` strided ones; sigma_t^2 = beta_tilde_t ('small') or beta_t ('large')."
+def ddpm_sample(eps_model, xT: torch.Tensor, sched: NoiseSchedule, steps: int | None = None,
+                generator: torch.Generator | None = None, progress: bool = False, variance: str = 'small',
+                clip: float | None = None, callback=None, extra_args: dict | None = None) -> torch.Tensor:
+    "Alg. 2 from `xT` (B, C, H, W), all or `steps` strided steps; variance beta_tilde_t ('small') or beta_t ('large')."
     check_shape(xT, 'xT', 4)
     if not xT.is_floating_point(): raise ValueError(f"xT must be a floating-point tensor, got {xT.dtype}")
-    if not isinstance(sched, NoiseSchedule): raise ValueError(f"sched must be a NoiseSchedule, got {type(sched).__name__}")
+    if not isinstance(sched, NoiseSchedule):
+        raise ValueError(f"sched must be a NoiseSchedule, got {type(sched).__name__}")
     ts = trailing_timesteps(sched.n_steps, sched.n_steps if steps is None else steps)   # (S,) descending
-    if variance not in ('small', 'large'): raise ValueError(f"variance must be 'small' (beta_tilde) or 'large' (beta), got {variance!r}")
+    if variance not in ('small', 'large'):
+        raise ValueError(f"variance must be 'small' (beta_tilde) or 'large' (beta), got {variance!r}")
     if clip is not None: clip = check_number(clip, 'clip', 0, lo_open=True)
     extra_args = _extra(extra_args, len(xT))                                   # e.g. class labels (B,) for the model
     ab = sched.alpha_bar[ts].tolist()                                          # alpha_bar at the S timesteps
-    ab_prev = ab[1:] + [1.]                                                    # ... and at the next one (alpha_bar = 1 after the last)
+    ab_prev = ab[1:] + [1.]                                                    # ... at the next one (1 after the last)
     training = isinstance(eps_model, nn.Module) and eps_model.training
     if training: eps_model.eval()
     x = xT
     try:
         for i in _steps(len(ts), progress):
-            a, ap, sigma = ab[i], ab_prev[i], sched.sigmas[ts[i]].item()      # sigma = sqrt((1 - a) / a), lesson 15's noise level
-            alpha, beta = a / ap, 1 - a / ap                                   # respaced alpha_t, beta_t (the originals when S = n_steps)
+            a, ap, sigma = ab[i], ab_prev[i], sched.sigmas[ts[i]].item()      # sqrt((1 - a) / a): lesson 15's sigma
+            alpha, beta = a / ap, 1 - a / ap   # respaced alpha_t, beta_t (the originals when S = n_steps)
             eps = eps_model(x, torch.full((len(x),), float(ts[i]), device=x.device), **extra_args)   # (B, C, H, W)
             eps = _checked(eps, x, i, sigma, 'eps_model')
             x0_hat = (x - (1 - a) ** 0.5 * eps) / a ** 0.5                    # Eq. 15
             if clip is not None: x0_hat = x0_hat.clamp(-clip, clip)
-            x = (ap ** 0.5 * beta / (1 - a)) * x0_hat + (alpha ** 0.5 * (1 - ap) / (1 - a)) * x   # posterior mean, Eq. 7
+            x = (ap ** 0.5 * beta / (1 - a)) * x0_hat + (alpha ** 0.5 * (1 - ap) / (1 - a)) * x  # posterior mean, Eq. 7
             if i < len(ts) - 1:                                                # z = 0 on the last step
                 var = beta * (1 - ap) / (1 - a) if variance == 'small' else beta
                 x = x + var ** 0.5 * _noise(x, generator)
@@ -277,7 +280,8 @@ def load_ddpm(path, device: str | torch.device = 'cpu') -> tuple:
     if spec is None: raise ValueError(f"{path} has no noise schedule in its card: it was not saved by save_ddpm")
     import sdfound.unet                                                        # lesson 12: registers UNet
     model = load_model(path, device)
-    sched = NoiseSchedule(torch.tensor(spec['betas'], dtype=torch.float64)) if 'betas' in spec else make_schedule(**spec)
+    sched = (NoiseSchedule(torch.tensor(spec['betas'], dtype=torch.float64)) if 'betas' in spec
+             else make_schedule(**spec))
     return model, sched
 
 def load_mnist_ddpm(device: str | torch.device = 'cpu') -> tuple:
@@ -305,9 +309,11 @@ Load it with `model, sched = sdfound.ddpm.load_mnist_ddpm()`; lessons 14 (FID) a
 * **Training**: {epochs} epochs, batch size {bs}, loss ||eps - eps_theta(x_t, t)||^2 with t uniform (L_simple),
   AdamW (weight decay {wd}, eps 1e-5), one-cycle learning rate peaking at {lr}; {ema}; seed {seed}; CPU, float32.
 * **Metrics**: final training loss {train_loss:.4f} (mean over the last epoch), held-out loss **{valid_loss:.4f}**
-  (the {n_valid:,} held-out images, one fixed draw of t and eps per image{ema_valid}); training time {time:.0f} s ({minutes:.1f} min)
+  (the {n_valid:,} held-out images, one fixed draw of t and eps per image{ema_valid}); \
+training time {time:.0f} s ({minutes:.1f} min)
   on {threads} thread(s) of a shared 2-core CPU (torch {torch_version}).
-* **Sampling**: `ddpm_sample(model, torch.randn(B, 1, 32, 32), sched, clip=1.)`: Algorithm 2 with sigma_t^2 = beta_tilde_t
+* **Sampling**: `ddpm_sample(model, torch.randn(B, 1, 32, 32), sched, clip=1.)`: Algorithm 2 with \
+sigma_t^2 = beta_tilde_t
   and the predicted x_0 clipped to [-1, 1] at every step, as in Ho et al.'s code, diffusers' default and lesson 13's
   samples (unclipped samples are also digits, with some pixels slightly outside [-1, 1]); 1,000 network evaluations
   per image. `steps=` fewer strided steps are faster and worse.
@@ -334,10 +340,12 @@ def write_ddpm_card(path) -> Path:
                             args=', '.join(f'{k}={v}' for k, v in info['model_args'].items()), params=info['n_params'],
                             last=sched.n_steps - 1, schedule=', '.join(f'{k}={v!r}' for k, v in md['schedule'].items()),
                             n_steps=sched.n_steps, ab0=ab[0].item(), abT=ab[-1].item(), n_train_last=m['n_train'] - 1,
-                            n_valid=n_valid, valid_last=8000 + n_valid - 1, train_loss=m['train_loss'], valid_loss=m['valid_loss'],
-                            time=m['train_time_s'], minutes=m['train_time_s'] / 60, threads=m['threads'],
-                            torch_version=m['torch_version'], command=m['command'], **{k: r[k] for k in ('epochs', 'bs', 'wd', 'lr', 'seed')},
-                            ema=(f"the weights are an exponential moving average (EMACB, decay {r['ema']})" if r.get('ema') else 'no EMA'),
+                            n_valid=n_valid, valid_last=8000 + n_valid - 1, train_loss=m['train_loss'],
+                            valid_loss=m['valid_loss'], time=m['train_time_s'], minutes=m['train_time_s'] / 60,
+                            threads=m['threads'], torch_version=m['torch_version'], command=m['command'],
+                            **{k: r[k] for k in ('epochs', 'bs', 'wd', 'lr', 'seed')},
+                            ema=(f"the weights are an exponential moving average (EMACB, decay {r['ema']})"
+                                 if r.get('ema') else 'no EMA'),
                             ema_valid=', with the averaged weights' if r.get('ema') else '')
     out = st.with_suffix('.md')
     out.write_text(card)
@@ -366,7 +374,8 @@ def train_mnist_ddpm(path=CHECKPOINT_DIR / 'mnist_ddpm', args: dict | None = Non
     train_loss, valid_loss = hist[-2]['loss'], hist[-1]['loss']
     command = (f'python -c "import torch; torch.set_num_threads({torch.get_num_threads()}); '
                'from sdfound.ddpm import train_mnist_ddpm; train_mnist_ddpm()"')
-    meta = dict(train=f'mnist_to_ddpm(load_mnist("test")[0][:{n_train}])', n_valid=n_valid, held_out=f'mnist_to_ddpm(load_mnist("test")[0][8000:{8000 + n_valid}])',
+    meta = dict(train=f'mnist_to_ddpm(load_mnist("test")[0][:{n_train}])', n_valid=n_valid,
+                held_out=f'mnist_to_ddpm(load_mnist("test")[0][8000:{8000 + n_valid}])',
                 recipe=recipe, n_train=n_train, history=hist, losses=_downsample(learn.losses), train_loss=train_loss,
                 valid_loss=valid_loss, train_time_s=round(train_time, 1), threads=torch.get_num_threads(),
                 torch_version=torch.__version__, command=command)

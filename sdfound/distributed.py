@@ -11,7 +11,7 @@ __all__ = ['AccelerateCB']
 
 # %% ../nbs/06b_distributed.ipynb #379f724c
 class AccelerateCB(TrainCB):
-    "Train with an `accelerate.Accelerator`: prepares model, optimizer and loaders once; `accelerator.backward`; validation metrics gathered from all processes."
+    "Train with `accelerate.Accelerator`: prepare once, `accelerator.backward`, validation metrics from all processes."
     order = DeviceCB.order + 10
     def __init__(self, n_inp: int = 1, accelerator=None, **kwargs):
         super().__init__(n_inp)

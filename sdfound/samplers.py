@@ -21,7 +21,7 @@ __all__ = ['SPACINGS', 'SAMPLERS', 'SOLVERS', 'sampler_timesteps', 't_to_sigma',
 SPACINGS = ('linspace', 'leading', 'trailing')
 
 def sampler_timesteps(n_steps: int, steps: int, spacing: str = 'trailing', offset: int = 0) -> torch.Tensor:
-    "`steps` descending training timesteps (float64, (steps,)) out of `n_steps`, by diffusers' `timestep_spacing` rule `spacing`; `offset` is its `steps_offset` ('leading' only)."
+    "Descending float64 timesteps (steps,) of `n_steps` by diffusers' spacing `spacing` (`offset`: `steps_offset`)."
     n_steps, steps = check_positive_int(n_steps, 'n_steps'), check_positive_int(steps, 'steps')
     if steps > n_steps: raise ValueError(f"steps must be in [1, n_steps={n_steps}], got {steps}")
     if spacing == 'linspace': ts = np.linspace(0, n_steps - 1, steps)[::-1]                   # T-1 ... 0, fractional
@@ -32,10 +32,11 @@ def sampler_timesteps(n_steps: int, steps: int, spacing: str = 'trailing', offse
 
 # %% ../nbs/15_samplers.ipynb #92a9bfea
 def t_to_sigma(t, sched) -> torch.Tensor:
-    "sigma (float64) at timesteps `t` (possibly fractional, in [0, n_steps-1]) by linear interpolation of `sched.sigmas`."
+    "sigma (float64) at timesteps `t` (maybe fractional, in [0, n_steps-1]) by linear interpolation of `sched.sigmas`."
     s = sched.sigmas
     t = torch.as_tensor(t, dtype=torch.float64)
-    if ((t < 0) | (t > len(s) - 1)).any(): raise ValueError(f"t must lie in [0, {len(s) - 1}], got values from {t.min().item()} to {t.max().item()}")
+    if ((t < 0) | (t > len(s) - 1)).any():
+        raise ValueError(f"t must lie in [0, {len(s) - 1}], got values from {t.min().item()} to {t.max().item()}")
     lo = t.floor().long().clamp(max=len(s) - 2)
     w = t - lo
     return (1 - w) * s[lo] + w * s[lo + 1]
@@ -53,17 +54,18 @@ def sigma_to_t(sigma, sched, quantize: bool = False, interp: str = 'log') -> tor
 
 # %% ../nbs/15_samplers.ipynb #a067ede2
 def karras_sigmas(sigma_min: float, sigma_max: float, steps: int, rho: float = 7.) -> torch.Tensor:
-    "`steps` noise levels (float64) from `sigma_max` down to `sigma_min`, evenly spaced in sigma^(1/rho) (Karras et al. 2022, Eq. 5)."
+    "`steps` float64 sigmas, `sigma_max` to `sigma_min`, evenly spaced in sigma^(1/rho) (Karras et al. 2022, Eq. 5)."
     steps = check_positive_int(steps, 'steps')
     if not rho > 0: raise ValueError(f"rho must be > 0, got {rho}")
-    if not 0 < sigma_min <= sigma_max: raise ValueError(f"need 0 < sigma_min <= sigma_max, got sigma_min={sigma_min}, sigma_max={sigma_max}")
+    if not 0 < sigma_min <= sigma_max:
+        raise ValueError(f"need 0 < sigma_min <= sigma_max, got sigma_min={sigma_min}, sigma_max={sigma_max}")
     ramp = torch.linspace(0, 1, steps, dtype=torch.float64)                   # i / (S-1)
     lo, hi = sigma_min ** (1 / rho), sigma_max ** (1 / rho)
     return (hi + ramp * (lo - hi)) ** rho
 
 def sigma_schedule(sched, steps: int, karras: bool = False, rho: float = 7., spacing: str = 'trailing',
                    quantize: bool = False) -> tuple[torch.Tensor, torch.Tensor]:
-    "A sigma-space sampler's grid: noise levels (steps+1,) ending in 0 and network timesteps (steps,), by `spacing` or Karras (`karras=True`, `rho`)."
+    "Sigma grid: levels (steps+1,) ending in 0, network timesteps (steps,); by `spacing` or Karras (`karras`, `rho`)."
     if karras:
         sig = karras_sigmas(sched.sigmas[0].item(), sched.sigmas[-1].item(), steps, rho)
         ts = sigma_to_t(sig, sched, quantize)
@@ -116,7 +118,8 @@ def denoiser_grid(model, sched, steps: int, karras: bool = False, rho: float = 7
         sig = karras_sigmas(float(model.sigma_min), float(model.sigma_max), steps, rho)   # always Karras's grid
         return model, torch.cat([sig, sig.new_zeros(1)])
     for a in ('alpha_bar', 'sigmas', 'n_steps'):
-        if not hasattr(sched, a): raise ValueError(f"sched must be a NoiseSchedule (with .{a}), got {type(sched).__name__}")
+        if not hasattr(sched, a):
+            raise ValueError(f"sched must be a NoiseSchedule (with .{a}), got {type(sched).__name__}")
     if steps > sched.n_steps: raise ValueError(f"steps must be in [1, n_steps={sched.n_steps}], got {steps}")
     sigmas, _ = sigma_schedule(sched, steps, karras, rho, spacing, quantize)
     return EpsDenoiser(model, sched, quantize, 'log' if karras else 'linear'), sigmas
@@ -138,7 +141,8 @@ def _extra(extra_args, n: int) -> dict:
 def _checked(out, x: torch.Tensor, i: int, sigma: float, name: str = 'model') -> torch.Tensor:
     "A model output `out`, checked to have the shape of its input `x` and finite values."
     if getattr(out, 'shape', None) != x.shape:
-        raise ValueError(f"{name} must return the input's shape {tuple(x.shape)}, got {tuple(getattr(out, 'shape', ()))}")
+        raise ValueError(f"{name} must return the input's shape {tuple(x.shape)}, "
+                         f"got {tuple(getattr(out, 'shape', ()))}")
     if not torch.isfinite(out).all(): raise ValueError(f"{name} output is not finite at step {i} (sigma={sigma:.3g})")
     return out
 
@@ -169,7 +173,7 @@ def _setup(model, xT, sched, steps, vp: bool, **grid) -> tuple:
 def sample_ddim(model, x: torch.Tensor, sigmas: torch.Tensor, extra_args=None, callback=None, generator=None,
                 progress: bool = False, eta: float = 0.) -> torch.Tensor:
     "DDIM (Song et al. 2021, Eq. 12 and 16) in sigma-space: x0-hat, back along the predicted noise, noise if `eta` > 0."
-    eta = check_number(eta, 'eta', 0, 1)                                     # 1: DDPM's variance; more would be negative
+    eta = check_number(eta, 'eta', 0, 1)                                    # 1: DDPM's variance; more would be negative
     extra_args = _extra(extra_args, len(x))
     for i in _steps(len(sigmas) - 1, progress):
         s, s_next = sigmas[i].item(), sigmas[i + 1].item()
@@ -348,7 +352,7 @@ class ClipDenoiser:
 def ddpm_any_sample(model, xT: torch.Tensor, sched, steps: int | None = None, generator: torch.Generator | None = None,
                     progress: bool = False, extra_args=None, callback=None, variance: str = 'small',
                     clip: float | None = None, rho: float = 7.) -> torch.Tensor:
-    "Lesson 13's `ddpm_sample` for an eps-model and `sched`; for a denoiser (`sched=None`) Euler ancestral, Karras grid."
+    "Lesson 13's `ddpm_sample` for an eps-model and `sched`; for a denoiser (sched=None) Euler ancestral, Karras grid."
     if sched is not None:
         from sdfound.ddpm import ddpm_sample
         return ddpm_sample(model, xT, sched, steps, generator=generator, progress=progress, variance=variance,

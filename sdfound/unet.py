@@ -22,7 +22,8 @@ def timestep_embedding(t, dim: int, max_period: float = 10000.) -> torch.Tensor:
     t = torch.as_tensor(t)
     if t.ndim > 1: raise ValueError(f"t must be a scalar or a (B,) tensor of timesteps, got shape {tuple(t.shape)}")
     t, half = t.reshape(-1).float(), dim // 2                                                                   # (B,)
-    freqs = torch.exp(-math.log(max_period) * torch.arange(half, dtype=torch.float32, device=t.device) / half)  # (half,)
+    freqs = torch.exp(-math.log(max_period)
+                      * torch.arange(half, dtype=torch.float32, device=t.device) / half)  # (half,)
     args = t[:, None] * freqs[None, :]  # (B, half)
     return F.pad(torch.cat([args.cos(), args.sin()], dim=-1), (0, dim % 2))  # (B, dim)
 
@@ -36,13 +37,17 @@ class TimeResBlock(nn.Module):
     def __init__(self, ni: int, nf: int, t_dim: int | None = None, groups: int = 8, dropout: float = 0.,
                  scale_shift: bool = False):
         super().__init__()
-        ni, nf, groups = check_positive_int(ni, 'ni'), check_positive_int(nf, 'nf'), check_positive_int(groups, 'groups')
-        _check_divisible(ni, 'ni', groups, 'groups (GroupNorm)'); _check_divisible(nf, 'nf', groups, 'groups (GroupNorm)')
+        ni, nf, groups = (check_positive_int(ni, 'ni'), check_positive_int(nf, 'nf'),
+                          check_positive_int(groups, 'groups'))
+        _check_divisible(ni, 'ni', groups, 'groups (GroupNorm)')
+        _check_divisible(nf, 'nf', groups, 'groups (GroupNorm)')
         if not 0 <= dropout < 1: raise ValueError(f"dropout must be in [0, 1), got {dropout}")
         self.norm1, self.conv1 = nn.GroupNorm(groups, ni), nn.Conv2d(ni, nf, 3, padding=1)
-        self.t_proj = None if t_dim is None else nn.Linear(check_positive_int(t_dim, 't_dim'), 2 * nf if scale_shift else nf)
+        self.t_proj = (None if t_dim is None
+                       else nn.Linear(check_positive_int(t_dim, 't_dim'), 2 * nf if scale_shift else nf))
         self.scale_shift = scale_shift
-        self.norm2, self.dropout, self.conv2 = nn.GroupNorm(groups, nf), nn.Dropout(dropout), nn.Conv2d(nf, nf, 3, padding=1)
+        self.norm2, self.dropout, self.conv2 = (nn.GroupNorm(groups, nf), nn.Dropout(dropout),
+                                                nn.Conv2d(nf, nf, 3, padding=1))
         self.skip = nn.Identity() if ni == nf else nn.Conv2d(ni, nf, 1)
 
     def forward(self, x: torch.Tensor, temb: torch.Tensor | None = None) -> torch.Tensor:
@@ -92,7 +97,8 @@ class SelfAttention2d(nn.Module):
     "Multi-head self-attention between the H*W positions of a feature map, after a GroupNorm, added to its input."
     def __init__(self, ch: int, n_heads: int = 4, groups: int = 8):
         super().__init__()
-        ch, n_heads, groups = check_positive_int(ch, 'ch'), check_positive_int(n_heads, 'n_heads'), check_positive_int(groups, 'groups')
+        ch, n_heads, groups = (check_positive_int(ch, 'ch'), check_positive_int(n_heads, 'n_heads'),
+                               check_positive_int(groups, 'groups'))
         _check_divisible(ch, 'ch', n_heads, 'n_heads'); _check_divisible(ch, 'ch', groups, 'groups (GroupNorm)')
         self.n_heads, self.use_sdpa = n_heads, True
         self.norm, self.qkv, self.proj = nn.GroupNorm(groups, ch), nn.Linear(ch, 3 * ch), nn.Linear(ch, ch)
@@ -106,10 +112,11 @@ class SelfAttention2d(nn.Module):
 
 # %% ../nbs/12_noise_prediction.ipynb #e5218db7
 class CrossAttention2d(nn.Module):
-    "Multi-head cross-attention: queries from a feature map's positions, keys and values from a context (B, L, ctx_dim)."
+    "Multi-head cross-attention: queries from a feature map's positions, keys/values from a context (B, L, ctx_dim)."
     def __init__(self, ch: int, ctx_dim: int, n_heads: int = 4, groups: int = 8):
         super().__init__()
-        ch, n_heads, groups = check_positive_int(ch, 'ch'), check_positive_int(n_heads, 'n_heads'), check_positive_int(groups, 'groups')
+        ch, n_heads, groups = (check_positive_int(ch, 'ch'), check_positive_int(n_heads, 'n_heads'),
+                               check_positive_int(groups, 'groups'))
         self.ctx_dim = check_positive_int(ctx_dim, 'ctx_dim')
         _check_divisible(ch, 'ch', n_heads, 'n_heads'); _check_divisible(ch, 'ch', groups, 'groups (GroupNorm)')
         self.n_heads, self.use_sdpa = n_heads, True
@@ -179,17 +186,20 @@ class UNet(nn.Module):
         groups, n_heads = check_positive_int(groups, 'groups'), check_positive_int(n_heads, 'n_heads')
         for c in nfs:
             if c % groups:
-                raise ValueError(f"nfs: every channel count must be divisible by groups={groups} (GroupNorm), got {c} in {nfs}")
+                raise ValueError(f"nfs: every channel count must be divisible by groups={groups} (GroupNorm), "
+                                 f"got {c} in {nfs}")
         for c in [c for c, a in zip(nfs, attn) if a] + nfs[-1:]:                # attention levels and the middle
             if c % n_heads:
-                raise ValueError(f"nfs: the channel count {c} of an attention level must be divisible by n_heads={n_heads}")
+                raise ValueError(f"nfs: the channel count {c} of an attention level must be divisible by "
+                                 f"n_heads={n_heads}")
         if n_classes is not None and ctx_dim is not None:
             raise ValueError("give n_classes (cond = class labels) or ctx_dim (cond = a context sequence), not both")
         self.n_classes = None if n_classes is None else check_positive_int(n_classes, 'n_classes')
         self.ctx_dim = None if ctx_dim is None else check_positive_int(ctx_dim, 'ctx_dim')
         t_dim = 4 * nfs[0] if t_dim is None else check_positive_int(t_dim, 't_dim')
-        self.args = dict(in_ch=in_ch, out_ch=out_ch, nfs=nfs, n_blocks=n_blocks, attn=attn, n_heads=n_heads, t_dim=t_dim,
-                         n_classes=n_classes, ctx_dim=ctx_dim, groups=groups, dropout=dropout, channels_last=channels_last)
+        self.args = dict(in_ch=in_ch, out_ch=out_ch, nfs=nfs, n_blocks=n_blocks, attn=attn, n_heads=n_heads,
+                         t_dim=t_dim, n_classes=n_classes, ctx_dim=ctx_dim, groups=groups, dropout=dropout,
+                         channels_last=channels_last)
         self.in_ch, self.factor, self.channels_last = in_ch, 2 ** (len(nfs) - 1), channels_last
         self.t_mlp = nn.Sequential(nn.Linear(nfs[0], t_dim), nn.SiLU(), nn.Linear(t_dim, t_dim))
         self.class_emb = None if n_classes is None else nn.Embedding(n_classes + 1, t_dim)  # label n_classes = no class
@@ -216,7 +226,8 @@ class UNet(nn.Module):
         "Raise `ValueError` unless `x` is (B, in_ch, H, W) with H and W divisible by the downsampling factor."
         check_shape(x, 'x', 4)
         if x.shape[1] != self.in_ch:
-            raise ValueError(f"x has {x.shape[1]} channels but this UNet was built with in_ch={self.in_ch} (x shape {tuple(x.shape)})")
+            raise ValueError(f"x has {x.shape[1]} channels but this UNet was built with in_ch={self.in_ch} "
+                             f"(x shape {tuple(x.shape)})")
         H, W = x.shape[2:]
         if H % self.factor or W % self.factor:
             raise ValueError(f"x: height and width must be divisible by {self.factor} = 2**(len(nfs) - 1) (the U-Net "
@@ -228,22 +239,27 @@ class UNet(nn.Module):
         t = torch.as_tensor(t, device=device)
         if t.ndim == 0: return t.expand(B)
         if t.ndim != 1 or len(t) != B:
-            raise ValueError(f"t must be a number or a (B,) tensor with B = {B} (the batch size of x), got shape {tuple(t.shape)}")
+            raise ValueError(f"t must be a number or a (B,) tensor with B = {B} (the batch size of x), "
+                             f"got shape {tuple(t.shape)}")
         return t
 
     def _cond(self, cond, B: int, device):
         "Class labels (B,) or a context (B, L, ctx_dim) from `cond`, checked; None when the model has no conditioning."
         if self.n_classes is None and self.ctx_dim is None:
             if cond is not None:
-                raise ValueError("cond was given, but this UNet is unconditional (built with n_classes=None and ctx_dim=None)")
+                raise ValueError("cond was given, but this UNet is unconditional "
+                                 "(built with n_classes=None and ctx_dim=None)")
             return None
         if self.n_classes is not None:
-            if cond is None: return torch.full((B,), self.n_classes, dtype=torch.long, device=device)   # the "no class" label
-            if not isinstance(cond, torch.Tensor) or tuple(cond.shape) != (B,) or cond.is_floating_point() or cond.is_complex():
-                raise ValueError(f"cond must be a (B,) = ({B},) tensor of integer class labels for a UNet with n_classes, "
-                                 f"got {getattr(cond, 'dtype', type(cond).__name__)} of shape {tuple(getattr(cond, 'shape', ()))}")
+            if cond is None: return torch.full((B,), self.n_classes, dtype=torch.long, device=device)  # no-class label
+            if (not isinstance(cond, torch.Tensor) or tuple(cond.shape) != (B,) or cond.is_floating_point()
+                    or cond.is_complex()):
+                raise ValueError(f"cond must be a (B,) = ({B},) tensor of integer class labels for a UNet with "
+                                 f"n_classes, got {getattr(cond, 'dtype', type(cond).__name__)} of shape "
+                                 f"{tuple(getattr(cond, 'shape', ()))}")
             if len(cond) and (cond.min() < 0 or cond.max() > self.n_classes):
-                raise ValueError(f"cond: class labels must be in [0, n_classes={self.n_classes}] ({self.n_classes} = no class), "
+                raise ValueError(f"cond: class labels must be in [0, n_classes={self.n_classes}] "
+                                 f"({self.n_classes} = no class), "
                                  f"got values in [{cond.min().item()}, {cond.max().item()}]")
             return cond
         if cond is not None and not (isinstance(cond, torch.Tensor) and cond.ndim == 3 and cond.shape[0] == B
