@@ -22,7 +22,8 @@ from .samplers import _noise, _steps, _extra, _checked   # lesson 15's sampler h
 __all__ = ['SCHEDULES', 'MNIST_DDPM_ARGS', 'MNIST_DDPM_RECIPE', 'DDPM_CARD', 'q_step', 'mnist_to_ddpm', 'ddpm_to_mnist',
            'betas_linear', 'betas_scaled_linear', 'betas_cosine', 'NoiseSchedule', 'make_schedule', 'q_sample',
            'noisify', 'DDPMCB', 'RecordLossCB', 'train_ddpm', 'EMACB', 'trailing_timesteps', 'ddpm_sample', 'save_ddpm',
-           'load_ddpm', 'load_mnist_ddpm', 'write_ddpm_card', 'train_mnist_ddpm']
+           'load_ddpm', 'load_mnist_ddpm', 'downsample_losses', 'mnist_ddpm_split', 'write_ddpm_card',
+           'train_mnist_ddpm']
 
 # %% ../nbs/13_ddpm.ipynb #c6f3d445
 def q_step(x_prev: torch.Tensor, beta: float, eps: torch.Tensor) -> torch.Tensor:
@@ -324,10 +325,22 @@ sigma_t^2 = beta_tilde_t
   some are malformed. It knows nothing but centred MNIST-style digits.
 """
 
-def _downsample(v: list, n: int = 200) -> list:
-    "The means of `n` (or fewer) equal consecutive chunks of `v`."
+def downsample_losses(v: list, n: int = 200) -> list:
+    "The means of `n` (or fewer) equal consecutive chunks of `v`: a loss curve small enough for a model card."
     k = max(1, math.ceil(len(v) / n))
     return [round(sum(v[i:i + k]) / len(v[i:i + k]), 5) for i in range(0, len(v), k)]
+
+def mnist_ddpm_split(n_train: int = 8000, n_valid: int = 2000) -> tuple:
+    "(x_train, x_valid, meta): images 0.. and 8,000.. of `load_mnist('test')` in [-1, 1], and what they are."
+    from sdfound.data import load_mnist
+    n_train = check_positive_int(n_train, 'n_train')
+    if n_train > 8000: raise ValueError(f"n_train must be <= 8000 (images 8,000-9,999 are held out), got {n_train}")
+    if not 1 <= check_positive_int(n_valid, 'n_valid') <= 2000:
+        raise ValueError(f"n_valid must be in [1, 2000], got {n_valid}")
+    x = mnist_to_ddpm(load_mnist('test')[0])                                  # (10000, 1, 32, 32) in [-1, 1]
+    meta = dict(train=f'mnist_to_ddpm(load_mnist("test")[0][:{n_train}])', n_train=n_train, n_valid=n_valid,
+                held_out=f'mnist_to_ddpm(load_mnist("test")[0][8000:{8000 + n_valid}])')
+    return x[:n_train], x[8000:8000 + n_valid], meta
 
 def write_ddpm_card(path) -> Path:
     "Write the model card `path`.md of a checkpoint written by `train_mnist_ddpm`, from its JSON side file."
@@ -355,28 +368,20 @@ def train_mnist_ddpm(path=CHECKPOINT_DIR / 'mnist_ddpm', args: dict | None = Non
                      n_train: int = 8000, n_valid: int = 2000, half: bool = False, verbose: bool = True) -> tuple:
     "Train the MNIST DDPM with `train_ddpm`, save it and its model card at `path`; return `(model, sched, learn)`."
     from sdfound.unet import UNet
-    from sdfound.data import load_mnist
     args, recipe = {**MNIST_DDPM_ARGS, **(args or {})}, {**MNIST_DDPM_RECIPE, **(recipe or {})}
-    n_train = check_positive_int(n_train, 'n_train')
-    if n_train > 8000: raise ValueError(f"n_train must be <= 8000 (images 8,000-9,999 are held out), got {n_train}")
-    if not 1 <= check_positive_int(n_valid, 'n_valid') <= 2000:
-        raise ValueError(f"n_valid must be in [1, 2000], got {n_valid}")
-    x = mnist_to_ddpm(load_mnist('test')[0])                                  # (10000, 1, 32, 32) in [-1, 1]
+    x_train, x_valid, split = mnist_ddpm_split(n_train, n_valid)
     sched = make_schedule(recipe['schedule'], recipe['n_steps'])
     set_seed(recipe['seed'])
     model = UNet(**args)
     t0 = time.perf_counter()
-    learn = train_ddpm(model, x[:n_train], x[8000:8000 + n_valid], sched, epochs=recipe['epochs'], lr=recipe['lr'],
-                       bs=recipe['bs'],
+    learn = train_ddpm(model, x_train, x_valid, sched, epochs=recipe['epochs'], lr=recipe['lr'], bs=recipe['bs'],
                        wd=recipe['wd'], seed=recipe['seed'], ema=recipe.get('ema'), verbose=verbose)
     train_time = time.perf_counter() - t0
     hist = learn.metrics.history
     train_loss, valid_loss = hist[-2]['loss'], hist[-1]['loss']
     command = (f'python -c "import torch; torch.set_num_threads({torch.get_num_threads()}); '
                'from sdfound.ddpm import train_mnist_ddpm; train_mnist_ddpm()"')
-    meta = dict(train=f'mnist_to_ddpm(load_mnist("test")[0][:{n_train}])', n_valid=n_valid,
-                held_out=f'mnist_to_ddpm(load_mnist("test")[0][8000:{8000 + n_valid}])',
-                recipe=recipe, n_train=n_train, history=hist, losses=_downsample(learn.losses), train_loss=train_loss,
+    meta = dict(split, recipe=recipe, history=hist, losses=downsample_losses(learn.losses), train_loss=train_loss,
                 valid_loss=valid_loss, train_time_s=round(train_time, 1), threads=torch.get_num_threads(),
                 torch_version=torch.__version__, command=command)
     model = learn.ema_model if recipe.get('ema') else model                     # the weights we sample with

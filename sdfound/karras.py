@@ -13,7 +13,7 @@ from .core import set_seed, check_shape, check_positive_int, check_number, regis
 from .checkpoint import CHECKPOINT_DIR, save_model, load_model, read_info
 from .learner import TrainCB, fit_one_cycle
 from .unet import UNet
-from .ddpm import RecordLossCB, EMACB, MNIST_DDPM_ARGS, mnist_to_ddpm
+from .ddpm import RecordLossCB, EMACB, MNIST_DDPM_ARGS, mnist_ddpm_split, downsample_losses
 
 # %% auto #0
 __all__ = ['MNIST_KARRAS_ARGS', 'MNIST_KARRAS_RECIPE', 'KARRAS_CARD', 'denoising_error', 'edm_precond', 'edm_loss_weight',
@@ -158,24 +158,16 @@ def write_karras_card(path) -> Path:
 def train_mnist_karras(path=CHECKPOINT_DIR / 'mnist_karras', args: dict | None = None, recipe: dict | None = None,
                        n_train: int = 8000, n_valid: int = 2000, verbose: bool = True) -> tuple:
     "Train the MNIST `KarrasDenoiser`, save its averaged weights and model card at `path`; return `(model, learn)`."
-    from sdfound.data import load_mnist
     args, recipe = {**MNIST_KARRAS_ARGS, **(args or {})}, {**MNIST_KARRAS_RECIPE, **(recipe or {})}
-    n_train = check_positive_int(n_train, 'n_train')
-    if n_train > 8000: raise ValueError(f"n_train must be <= 8000 (images 8,000-9,999 are held out), got {n_train}")
-    if not 1 <= check_positive_int(n_valid, 'n_valid') <= 2000:
-        raise ValueError(f"n_valid must be in [1, 2000], got {n_valid}")
-    x = mnist_to_ddpm(load_mnist('test')[0])                                  # (10000, 1, 32, 32) in [-1, 1]
+    x_train, x_valid, split = mnist_ddpm_split(n_train, n_valid)              # the lesson-13 split, in [-1, 1]
     set_seed(recipe['seed'])
     model = KarrasDenoiser(**args)
     t0 = time.perf_counter()
     keys = ('epochs', 'lr', 'bs', 'wd', 'seed', 'ema', 'p_mean', 'p_std')
-    learn = train_karras(model, x[:n_train], x[8000:8000 + n_valid], verbose=verbose, **{k: recipe[k] for k in keys})
-    secs, hist, k = time.perf_counter() - t0, learn.metrics.history, max(1, len(learn.losses) // 200)
-    meta = dict(train=f'mnist_to_ddpm(load_mnist("test")[0][:{n_train}])', n_train=n_train, n_valid=n_valid,
-                held_out=f'mnist_to_ddpm(load_mnist("test")[0][8000:{8000 + n_valid}])', recipe=recipe, history=hist,
-                train_loss=hist[-2]['loss'], valid_loss=hist[-1]['loss'], train_time_s=round(secs, 1),
-                losses=[round(sum(learn.losses[i:i + k]) / len(learn.losses[i:i + k]), 5)
-                        for i in range(0, len(learn.losses), k)],
+    learn = train_karras(model, x_train, x_valid, verbose=verbose, **{k: recipe[k] for k in keys})
+    secs, hist = time.perf_counter() - t0, learn.metrics.history
+    meta = dict(split, recipe=recipe, history=hist, train_loss=hist[-2]['loss'], valid_loss=hist[-1]['loss'],
+                train_time_s=round(secs, 1), losses=downsample_losses(learn.losses),
                 threads=torch.get_num_threads(), torch_version=torch.__version__,
                 command=f'python -c "import torch; torch.set_num_threads({torch.get_num_threads()}); '
                         'from sdfound.karras import train_mnist_karras; train_mnist_karras()"')
