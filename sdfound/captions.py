@@ -70,7 +70,7 @@ def thickness(x, level: float = 0.5) -> torch.Tensor:
 
 # %% ../nbs/18a_captions.ipynb #57a45f7f
 def place_digit(x, scale, slant_to, dx, dy=0.) -> torch.Tensor:
-    "Redraw each digit of `x` (B, 1, H, W): deskewed, sheared to slant `slant_to`, scaled, its ink centre moved by (dx, dy)."
+    "Each digit of `x` (B, 1, H, W) deskewed, sheared to slant `slant_to`, scaled, its ink centre moved by (dx, dy)."
     x = _images(x)[:, None]                                                   # (B, 1, H, W)
     B, _, H, W = x.shape
     _, cx, cy, _, mu11, mu02 = ink_moments(x)
@@ -98,7 +98,7 @@ ATTRIBUTES = {                                         # name: (values, cuts bet
 PLACEMENT = dict(scale=(0.75, 1., 1.25), slant=(-0.3, 0., 0.3), dx=(-4., 0., 4.))   # the three amounts drawn for each
 
 def measure(x) -> dict:
-    "Each attribute's measurement (B,) of images `x` (B, 1, H, W) in [0, 1]: thickness, slant, size (px), position (px)."
+    "Each attribute's measurement (B,) of images `x` in [0, 1]: thickness, slant, size (px), position (px)."
     return dict(thickness=thickness(x), slant=slant(x), size=ink_height(x), position=ink_moments(x)[1])
 
 def attribute_values(x) -> dict:
@@ -174,7 +174,8 @@ def combo_mask(labels: torch.Tensor, values: dict, combo: dict) -> torch.Tensor:
     "Which images (B,) have the digit and every attribute value of `combo` ({'digit': d, name: value, ...})."
     m = torch.ones(len(labels), dtype=torch.bool)
     for k, v in combo.items():
-        m &= (labels == check_positive_int(v, 'digit', minimum=0)) if k == 'digit' else (values[k] == _value_index(k, v))
+        if k == 'digit': m &= labels == check_positive_int(v, 'digit', minimum=0)
+        else: m &= values[k] == _value_index(k, v)
     return m
 
 def _held_out(labels: torch.Tensor, values: dict, combos) -> torch.Tensor:
@@ -188,7 +189,8 @@ def captioned_digits(x, y, seed: int = 0, exclude=(), p_mention: float = 0.8, ma
     "A `datasets.Dataset` of digits `x` placed at random on 32x32, with labels `y`, attributes and a caption each."
     import datasets                                                           # heavy: imported only when needed
     check_shape(x, 'x', 4, d1=1)
-    if x.shape[2:] not in ((28, 28), (32, 32)): raise ValueError(f"x must be 28x28 or 32x32 digits, got {tuple(x.shape)}")
+    if x.shape[2:] not in ((28, 28), (32, 32)):
+        raise ValueError(f"x must be 28x28 or 32x32 digits, got shape {tuple(x.shape)}")
     if not isinstance(y, torch.Tensor) or tuple(y.shape) != (len(x),):
         raise ValueError(f"y must be a ({len(x)},) tensor of digit labels, got shape {tuple(getattr(y, 'shape', ()))}")
     p_mention = check_number(p_mention, 'p_mention', 0, 1)
