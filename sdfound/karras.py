@@ -82,10 +82,12 @@ class KarrasDenoiser(nn.Module):
 
 # %% ../nbs/17_karras.ipynb #9d12dfce
 class KarrasCB(TrainCB):
-    "EDM training: a batch (x0, ...) becomes the input (c_in x, c_noise) and target (x0 - c_skip x) / c_out of F."
-    def __init__(self, sigma_data: float = 0.5, p_mean: float = -1.2, p_std: float = 1.2, seed: int = 0):
-        super().__init__(n_inp=2)
+    "EDM training: batch (x0, y) -> input (c_in x, c_noise[, label]) and target (x0 - c_skip x) / c_out of F."
+    def __init__(self, sigma_data: float = 0.5, p_mean: float = -1.2, p_std: float = 1.2, seed: int = 0,
+                 p_uncond: float | None = None, n_classes: int | None = None):
+        super().__init__(n_inp=2 if p_uncond is None else 3)         # a class-conditional F also takes the label
         self.sigma_data, self.p_mean, self.p_std, self.seed = sigma_data, p_mean, p_std, seed
+        self.p_uncond, self.n_classes = p_uncond, n_classes
         self.train_gen = torch.Generator().manual_seed(seed)
     def before_epoch(self, learn):
         # the same sigma and noise every validation
@@ -97,42 +99,61 @@ class KarrasCB(TrainCB):
         n = torch.randn(x0.shape, generator=g).to(x0.device) * sigma.view(-1, 1, 1, 1)       # (B, C, H, W)
         c_skip, c_out, c_in, c_noise = edm_precond(sigma.view(-1, 1, 1, 1), self.sigma_data)
         x = x0 + n
-        learn.batch = (c_in * x, c_noise.view(-1), (x0 - c_skip * x) / c_out)               # lambda c_out^2 = 1
-    def predict(self, learn): learn.preds = learn.model.net(*learn.batch[:2])
+        inp = (c_in * x, c_noise.view(-1))
+        if self.p_uncond is not None:                               # label dropout: label n_classes = no class
+            y = learn.batch[1].clone()
+            if learn.training: y[(torch.rand(len(y), generator=g) < self.p_uncond).to(y.device)] = self.n_classes
+            inp = (*inp, y)
+        learn.batch = (*inp, (x0 - c_skip * x) / c_out)                                     # lambda c_out^2 = 1
+    def predict(self, learn): learn.preds = learn.model.net(*learn.batch[:self.n_inp])
 
 def train_karras(model: KarrasDenoiser, x_train: torch.Tensor, x_valid: torch.Tensor, epochs: int = 5, lr: float = 3e-3,
                  bs: int = 64, wd: float = 0.01, seed: int = 0, ema: float | None = None, p_mean: float = -1.2,
-                 p_std: float = 1.2, cbs=(), verbose: bool = True):
-    "Train a `KarrasDenoiser` by `fit_one_cycle` with `KarrasCB` (EDM's loss); `ema`: an `EMACB` (`learn.ema_model`)."
+                 p_std: float = 1.2, y_train=None, y_valid=None, p_uncond: float = 0.1, cbs=(), verbose: bool = True):
+    "Train a `KarrasDenoiser` with `fit_one_cycle` and `KarrasCB` (EDM's loss); `y_*`: labels of a conditional one."
     if not isinstance(model, KarrasDenoiser):
         raise ValueError(f"model must be a KarrasDenoiser, got {type(model).__name__}")
     for nm, x in (('x_train', x_train), ('x_valid', x_valid)): check_shape(x, nm, 4)
-    mine = [KarrasCB(model.sigma_data, p_mean, p_std, seed), RecordLossCB(), *([EMACB(ema)] if ema is not None else [])]
-    zeros = lambda x: torch.zeros(len(x), dtype=torch.long)
-    return fit_one_cycle(model, x_train, zeros(x_train), x_valid, zeros(x_valid), F.mse_loss, epochs=epochs, lr=lr,
+    n_classes = model.net.n_classes
+    if (n_classes is None) != (y_train is None and y_valid is None) or (y_train is None) != (y_valid is None):
+        raise ValueError(f"y_train and y_valid are needed for a class-conditional model and only for one; this model "
+                         f"has n_classes={n_classes}, got y_train {'None' if y_train is None else 'labels'} and "
+                         f"y_valid {'None' if y_valid is None else 'labels'}")
+    p_unc = None
+    if n_classes is None:                                          # unconditional: the labels are unused zeros
+        y_train, y_valid = (torch.zeros(len(x), dtype=torch.long) for x in (x_train, x_valid))
+    else:
+        for nm, x, y in (('y_train', x_train, y_train), ('y_valid', x_valid, y_valid)):
+            check_shape(y, nm, 1, d0=len(x))
+            if y.is_floating_point() or len(y) and (y.min() < 0 or y.max() >= n_classes):
+                raise ValueError(f"{nm} must be integer labels in [0, {n_classes - 1}], got {y.dtype} values")
+        p_unc = check_number(p_uncond, 'p_uncond', 0, 1)
+    mine = [KarrasCB(model.sigma_data, p_mean, p_std, seed, p_unc, n_classes), RecordLossCB(),
+            *([EMACB(ema)] if ema is not None else [])]
+    return fit_one_cycle(model, x_train, y_train, x_valid, y_valid, F.mse_loss, epochs=epochs, lr=lr,
                          bs=bs, wd=wd, eps=1e-5, seed=seed, cbs=[*mine, *cbs], verbose=verbose)
 
 # %% ../nbs/17_karras.ipynb #2bcd1cde
 MNIST_KARRAS_ARGS = dict(sigma_data=0.5, sigma_min=0.002, sigma_max=80., **MNIST_DDPM_ARGS)
-MNIST_KARRAS_RECIPE = dict(epochs=15, lr=3e-3, bs=64, wd=0.01, ema=0.999, p_mean=-1.2, p_std=1.2, seed=0)
+MNIST_KARRAS_RECIPE = dict(epochs=40, lr=3e-3, bs=64, wd=0.01, ema=0.999, p_mean=-1.2, p_std=1.2, seed=0)
 
-KARRAS_CARD = """# MNIST Karras denoiser (sdfound lesson 17)
+KARRAS_CARD = """# MNIST {kind}Karras denoiser (sdfound lesson {lesson})
 
-A denoiser D(x, sigma) for 32x32 MNIST digits in [-1, 1] with EDM preconditioning (Karras et al. 2022, Table 1):
-D = c_skip x + c_out F(c_in x, ln(sigma) / 4), F a `sdfound.unet.UNet`. Load it with
-`sdfound.karras.load_mnist_karras()`; sample it with any `sdfound.samplers.get_sampler(name)(model, xT, None, steps)`.
+A {kind}denoiser D(x, sigma{cond}) for 32x32 MNIST digits in [-1, 1] with EDM preconditioning (Karras et al.
+2022, Table 1): D = c_skip x + c_out F(c_in x, ln(sigma) / 4), F a `sdfound.unet.UNet`. Load it with
+`{load}`; {sample}.
 
 * **Files**: `{name}.safetensors` (weights, {dtype}, {kb:.0f} KB), `{name}.json` (constructor arguments, recipe, loss
   history, metrics), `{name}.md` (this card).
 * **Model**: `KarrasDenoiser({args})`, {params:,} parameters; sigma from {sigma_min} to {sigma_max}.
 * **Data**: MNIST `load_mnist('test')`: trained on images 0-{n_train_last:,}, held out 8,000-{valid_last:,}; zero-padded
-  to 32x32 and scaled to [-1, 1] (`mnist_to_ddpm`). No labels, no other data.
+  to 32x32 and scaled to [-1, 1] (`mnist_to_ddpm`). {labels}
 * **Training**: {epochs} epochs, batch size {bs}, ln(sigma) ~ N({p_mean}, {p_std}^2), EDM's loss weight (plain MSE
   on F), AdamW (weight decay {wd}, eps 1e-5), one-cycle learning rate peaking at {lr}; weight EMA {ema}; seed {seed};
   CPU, float32.
 * **Metrics**: final training loss {train_loss:.4f}, held-out loss **{valid_loss:.4f}** (one fixed draw of sigma and
   noise per held-out image, averaged weights); training time {time:.0f} s on {threads} thread(s) of a shared 2-core CPU
-  (torch {torch_version}). Sample quality: `python bench/samplers.py --ckpt sdfound/checkpoints/{name}` (lesson 17).
+  (torch {torch_version}). Sample quality: `{bench}` (lesson {lesson}).
 * **Reproduce**: with `SDFOUND_DATA` pointing at the MNIST IDX files, run
   `{command}`
   Results can differ in the last digits between machines and PyTorch versions.
@@ -144,7 +165,20 @@ def write_karras_card(path) -> Path:
     st = Path(path).with_suffix('.safetensors')
     info = read_info(st)
     m, a = info['metadata'], info['model_args']
-    card = KARRAS_CARD.format(name=st.stem, dtype=info['weights_dtype'], kb=st.stat().st_size / 1024,
+    if a.get('n_classes') is None:                                            # lesson 17's unconditional model
+        kinds = dict(kind='', lesson=17, cond='', load='sdfound.karras.load_mnist_karras()',
+                     sample='sample it with any `sdfound.samplers.get_sampler(name)(model, xT, None, steps)`',
+                     bench=f'python bench/samplers.py --ckpt sdfound/checkpoints/{st.stem}',
+                     labels='No labels, no other data.')
+    else:                                                                     # lesson 18's class-conditional one
+        kinds = dict(kind='class-conditional ', lesson=18, cond=', label', load='sdfound.guidance.load_mnist_cond()',
+                     sample='guide it with `cfg = sdfound.guidance.class_cfg(model)` and sample with any\n'
+                            '`get_sampler(name)(cfg, xT, None, steps, extra_args=dict(cond=labels, cond_scale=w))`',
+                     bench='python bench/guidance.py',
+                     labels=f"With their labels 0-9; in training each label was replaced by {a['n_classes']} (no "
+                            f"class) with probability {m['recipe']['p_uncond']}, for classifier-free guidance. "
+                            "No other data.")
+    card = KARRAS_CARD.format(**kinds, name=st.stem, dtype=info['weights_dtype'], kb=st.stat().st_size / 1024,
                               args=', '.join(f'{k}={v}' for k, v in a.items()), params=info['n_params'],
                               sigma_min=a['sigma_min'], sigma_max=a['sigma_max'], n_train_last=m['n_train'] - 1,
                               valid_last=8000 + m['n_valid'] - 1, train_loss=m['train_loss'],
@@ -156,21 +190,27 @@ def write_karras_card(path) -> Path:
     return out
 
 def train_mnist_karras(path=CHECKPOINT_DIR / 'mnist_karras', args: dict | None = None, recipe: dict | None = None,
-                       n_train: int = 8000, n_valid: int = 2000, verbose: bool = True) -> tuple:
-    "Train the MNIST `KarrasDenoiser`, save its averaged weights and model card at `path`; return `(model, learn)`."
+                       n_train: int = 8000, n_valid: int = 2000, verbose: bool = True,
+                       command: str | None = None) -> tuple:
+    "Train an MNIST `KarrasDenoiser` (with labels if `args` has n_classes), save it and its card at `path`."
     args, recipe = {**MNIST_KARRAS_ARGS, **(args or {})}, {**MNIST_KARRAS_RECIPE, **(recipe or {})}
     x_train, x_valid, split = mnist_ddpm_split(n_train, n_valid)              # the lesson-13 split, in [-1, 1]
+    labels = {}
+    if args.get('n_classes') is not None:                                     # class-conditional: the digits' labels
+        from sdfound.data import load_mnist
+        y = load_mnist('test')[1]
+        labels = dict(y_train=y[:len(x_train)], y_valid=y[8000:8000 + len(x_valid)], p_uncond=recipe['p_uncond'])
     set_seed(recipe['seed'])
     model = KarrasDenoiser(**args)
     t0 = time.perf_counter()
     keys = ('epochs', 'lr', 'bs', 'wd', 'seed', 'ema', 'p_mean', 'p_std')
-    learn = train_karras(model, x_train, x_valid, verbose=verbose, **{k: recipe[k] for k in keys})
+    learn = train_karras(model, x_train, x_valid, verbose=verbose, **{k: recipe[k] for k in keys}, **labels)
     secs, hist = time.perf_counter() - t0, learn.metrics.history
     meta = dict(split, recipe=recipe, history=hist, train_loss=hist[-2]['loss'], valid_loss=hist[-1]['loss'],
                 train_time_s=round(secs, 1), losses=downsample_losses(learn.losses),
                 threads=torch.get_num_threads(), torch_version=torch.__version__,
                 command=f'python -c "import torch; torch.set_num_threads({torch.get_num_threads()}); '
-                        'from sdfound.karras import train_mnist_karras; train_mnist_karras()"')
+                        f'{command or "from sdfound.karras import train_mnist_karras; train_mnist_karras()"}"')
     model = learn.ema_model if recipe.get('ema') else model                   # the weights we sample with
     st = save_model(model, path, metadata=meta)
     write_karras_card(st)
