@@ -7,7 +7,7 @@ from __future__ import annotations
 import argparse, json, math, os, sys, time
 from pathlib import Path
 import torch
-from .core import set_seed, check_positive_int
+from .core import set_seed, check_positive_int, check_number
 
 # %% auto #0
 __all__ = ['DATA_CONFIGS', 'CARD', 'MIN_PNG_WIDTH', 'UsageError', 'load_training_images', 'train', 'clip_x0', 'sample', 'main']
@@ -128,9 +128,26 @@ def _load_sampling_model(base: Path) -> tuple:
                          "with sigma_min and sigma_max")
     return model, None
 
+def _guided(model, sched, digit, guidance, n: int) -> tuple:
+    "(model, extra_args): lesson 18's classifier-free guidance towards `digit` at scale `guidance`, or no guidance."
+    if digit is None:
+        if guidance is not None: raise UsageError("--guidance needs --digit (the class to draw)")
+        return model, {}
+    if sched is not None:
+        raise UsageError("--digit needs a class-conditional continuous denoiser (such as lesson 18's mnist_cond); "
+                         "this checkpoint is an eps-model with a noise schedule")
+    from sdfound.guidance import class_cfg
+    cfg = class_cfg(model)                                    # ValueError (exit 2) unless the model takes class labels
+    n_classes = int(cfg.null_cond.item())
+    if isinstance(digit, bool) or not isinstance(digit, int) or not 0 <= digit < n_classes:
+        raise UsageError(f"--digit must be an integer in [0, {n_classes - 1}] for this checkpoint, got {digit!r}")
+    w = check_number(3. if guidance is None else guidance, '--guidance', 0, hi_open=True)
+    return cfg, dict(cond=torch.full((n,), digit), cond_scale=w)
+
 def sample(ckpt: str, sampler: str = 'ddpm', steps: int = 100, seed: int = 0, n: int = 64, out: str = 'samples.png',
-           nrow: int | None = None, clip: bool = True, progress: bool = True) -> Path:
-    "Sample `n` images from `ckpt` (`sampler`, `steps` steps, x0 clipped if `clip`) into an enlarged PNG grid at `out`."
+           nrow: int | None = None, clip: bool = True, progress: bool = True, digit: int | None = None,
+           guidance: float | None = None) -> Path:
+    "Sample `n` images from `ckpt` (`sampler`, `steps` steps; a `digit` with CFG scale `guidance`) into a PNG at `out`."
     from sdfound.samplers import get_sampler, ClipDenoiser
     from sdfound.data import image_grid, save_image_grid
     try: fn = get_sampler(sampler)
@@ -146,10 +163,12 @@ def sample(ckpt: str, sampler: str = 'ddpm', steps: int = 100, seed: int = 0, n:
         raise UsageError(f"--steps must be in [1, {sched.n_steps}] for this checkpoint, got {steps}")
     md = json.loads(base.with_suffix('.json').read_text()).get('metadata') or {}
     shape = tuple(md.get('shape') or (md.get('meta') or {}).get('shape') or (getattr(model, 'in_ch', 1), 32, 32))
+    model, extra = _guided(model, sched, digit, guidance, n)
     if clip: model = clip_x0(model, sched) if sched is not None else ClipDenoiser(model)
     set_seed(seed)
     xT = torch.randn((n, *shape), generator=torch.Generator().manual_seed(seed))            # (n, C, H, W)
-    x0 = fn(model, xT, sched, steps, generator=torch.Generator().manual_seed(seed + 1), progress=progress)
+    x0 = fn(model, xT, sched, steps, generator=torch.Generator().manual_seed(seed + 1), progress=progress,
+            extra_args=extra)
     g = image_grid(((x0 + 1) / 2).clamp(0, 1).cpu(), nrow or math.ceil(math.sqrt(n)))      # (C, H', W'), 1-pixel gaps
     f = math.ceil(MIN_PNG_WIDTH / g.shape[-1])                                              # integer upscale factor
     return save_image_grid(g.repeat_interleave(f, 1).repeat_interleave(f, 2)[None], out, nrow=1, pad=0)
@@ -181,6 +200,10 @@ def _parser() -> argparse.ArgumentParser:
     s.add_argument('--no-clip', dest='clip', action='store_false', help='do not clip the predicted clean image')
     s.add_argument('--seed', type=int, default=0)
     s.add_argument('--n', type=int, default=64, help='number of images')
+    s.add_argument('--digit', type=int, default=None,
+                   help='draw this class with classifier-free guidance (a class-conditional denoiser, lesson 18)')
+    s.add_argument('--guidance', type=float, default=None,
+                   help='guidance scale w with --digit (default 3; 1 = no guidance)')
     s.add_argument('--out', default='samples.png',
                    help=f'output PNG path; the grid is enlarged (nearest neighbour, integer factor) '
                         f'to >= {MIN_PNG_WIDTH} px wide')
@@ -197,7 +220,8 @@ def main(argv: list[str] | None = None) -> int:
             print(f'wrote {path} (+ .json, .md)')
         else:
             # progress bars for people, not logs
-            path = sample(a.ckpt, a.sampler, a.steps, a.seed, a.n, a.out, clip=a.clip, progress=sys.stdout.isatty())
+            path = sample(a.ckpt, a.sampler, a.steps, a.seed, a.n, a.out, clip=a.clip, progress=sys.stdout.isatty(),
+                          digit=a.digit, guidance=a.guidance)
             print(f'wrote {path}')
         return 0
     except (UsageError, ValueError, FileNotFoundError) as e:
