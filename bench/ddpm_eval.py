@@ -62,6 +62,19 @@ def save_samples(samples: torch.Tensor, path: Path, meta: dict, secs: float):
     os.replace(tmp, path)
 
 
+def cached_samples(path: Path, want: dict, n: int, bs: int, seed: int, batch_fn) -> tuple:
+    "`n` samples (n, 1, 32, 32) in [0, 1] cached in `path` (made with settings `want`), sampling the missing whole batches: batch k uses `sample_batch(batch_fn(k, b), k, b, seed)`; returns (samples, seconds)."
+    samples, secs = load_samples(path, want)
+    if len(samples) >= n: return samples[:n], secs * n / len(samples)
+    samples = samples[:len(samples) // bs * bs]                          # whole batches only: batch k <-> seed + k
+    while len(samples) < n:
+        k, b = len(samples) // bs, min(bs, n - len(samples))
+        new, dt = sample_batch(batch_fn(k, b), k, b, seed)
+        samples, secs = torch.cat([samples, new]), secs + dt
+        save_samples(samples, path, want, secs)
+    return samples, secs
+
+
 # --- Scoring a sample set against the held-out images: FID/KID with features that see stray ink, plus plain statistics ---
 N_TRAIN = 8000                                       # the shipped models trained on images 0-7,999; 8,000-9,999 are held out
 _SCORER: dict = {}

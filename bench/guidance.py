@@ -22,7 +22,7 @@ Smoke test: python bench/guidance.py --n 20 --bs 10 --steps 2 --scales 0,2 --neg
 import argparse, hashlib, json, platform, sys, time
 from pathlib import Path
 import torch
-from ddpm_eval import ROOT, sample_batch, load_samples, save_samples, score_samples, real_floor_stats
+from ddpm_eval import ROOT, cached_samples, score_samples, real_floor_stats
 
 
 def rows_wanted(args) -> list:
@@ -44,20 +44,13 @@ def generate(kind: str, w: float, cfg, n_classes: int, sha: str, args) -> tuple:
     path = args.runs / f'{row_name(kind, w)}.safetensors'
     want = dict(kind=kind, scale=f'{w:g}', sampler=args.sampler, steps=str(args.steps), seed=str(args.seed),
                 bs=str(args.bs), checkpoint=args.ckpt.name, checkpoint_sha1=sha[:12])
-    samples, secs = load_samples(path, want)
-    if len(samples) >= args.n: return samples[:args.n], secs * args.n / len(samples)
-    samples = samples[:len(samples) // args.bs * args.bs]                  # whole batches only: batch k <-> seed + k
     f = get_sampler(args.sampler, karras=True)
-    while len(samples) < args.n:
-        k, b = len(samples) // args.bs, min(args.bs, args.n - len(samples))
+    def batch_fn(k, b):
         digits = torch.arange(k * args.bs, k * args.bs + b) % 10            # (b,) the digit of image i is i % 10
         none = torch.full((b,), n_classes)                                  # the 'no class' label
         extra = (dict(cond=digits, cond_scale=w) if kind == 'guided' else dict(cond=none, uncond=digits, cond_scale=w))
-        run = lambda xT, g: f(cfg, xT, None, args.steps, extra_args=extra, generator=g)
-        new, dt = sample_batch(run, k, b, args.seed)
-        samples, secs = torch.cat([samples, new]), secs + dt
-        save_samples(samples, path, want, secs)
-    return samples, secs
+        return lambda xT, g: f(cfg, xT, None, args.steps, extra_args=extra, generator=g)
+    return cached_samples(path, want, args.n, args.bs, args.seed, batch_fn)
 
 
 def main(argv=None):

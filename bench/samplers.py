@@ -28,7 +28,7 @@ Smoke test: python bench/samplers.py --n 16 --bs 8 --nfe 5 --ref '' --runs /tmp/
 import argparse, hashlib, json, platform, sys, time
 from pathlib import Path
 import torch
-from ddpm_eval import ROOT, CKPT, sample_batch, load_samples, save_samples, score_samples, real_floor_stats
+from ddpm_eval import ROOT, CKPT, cached_samples, score_samples, real_floor_stats
 
 GRID = {'ddim': {}, 'ddpm': {}, 'euler': {'karras': True}, 'euler_ancestral': {'karras': True}, 'heun': {'karras': True},
         'dpmpp_2m': {'karras': True}, 'dpmpp_2m_sde': {'karras': True}}          # options per sampler
@@ -75,18 +75,10 @@ def generate(name: str, steps: int, model, sched, sha: str, args, path: Path) ->
     from sdfound.cli import clip_x0
     want = dict(sampler=name, kw=json.dumps(GRID[name], sort_keys=True), steps=str(steps), seed=str(args.seed),
                 bs=str(args.bs), clip=str(int(args.clip)), checkpoint=args.ckpt.name, checkpoint_sha1=sha[:12])
-    samples, secs = load_samples(path, want)
-    if len(samples) >= args.n: return samples[:args.n], secs * args.n / len(samples)
-    samples = samples[:len(samples) // args.bs * args.bs]                 # whole batches only: batch k <-> seed + k
     f = get_sampler(name, **GRID[name])
     m = (clip_x0(model, sched) if sched is not None else ClipDenoiser(model)) if args.clip else model
     run = lambda xT, g: f(m, xT.to(args.device), sched, steps, generator=g).cpu()
-    while len(samples) < args.n:
-        k, b = len(samples) // args.bs, min(args.bs, args.n - len(samples))
-        new, dt = sample_batch(run, k, b, args.seed)
-        samples, secs = torch.cat([samples, new]), secs + dt
-        save_samples(samples, path, want, secs)
-    return samples, secs
+    return cached_samples(path, want, args.n, args.bs, args.seed, lambda k, b: run)
 
 
 def print_table(rows: list, floor: dict):
