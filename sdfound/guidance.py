@@ -47,7 +47,7 @@ def class_cfg(model: nn.Module) -> CFGDenoiser:
 
 # %% ../nbs/18_guidance.ipynb #af05fa83
 MNIST_COND_ARGS = dict(MNIST_KARRAS_ARGS, n_classes=10)
-MNIST_COND_RECIPE = dict(MNIST_KARRAS_RECIPE, p_uncond=0.1)
+MNIST_COND_RECIPE = dict(MNIST_KARRAS_RECIPE, p_mean=-1.2, p_uncond=0.1)      # trained with EDM's P_mean
 
 def train_mnist_cond(path=CHECKPOINT_DIR / 'mnist_cond', recipe: dict | None = None, n_train: int = 8000,
                      n_valid: int = 2000, verbose: bool = True) -> tuple:

@@ -82,12 +82,12 @@ class KarrasDenoiser(nn.Module):
 
 # %% ../nbs/17_karras.ipynb #9d12dfce
 class KarrasCB(TrainCB):
-    "EDM training: batch (x0, y) -> input (c_in x, c_noise[, label]) and target (x0 - c_skip x) / c_out of F."
+    "EDM training: batch (x0, y) -> input (c_in x, c_noise[, cond]) and target (x0 - c_skip x) / c_out of F."
     def __init__(self, sigma_data: float = 0.5, p_mean: float = -1.2, p_std: float = 1.2, seed: int = 0,
-                 p_uncond: float | None = None, n_classes: int | None = None):
-        super().__init__(n_inp=2 if p_uncond is None else 3)         # a class-conditional F also takes the label
+                 p_uncond: float | None = None, null_cond=None):
+        super().__init__(n_inp=2 if p_uncond is None else 3)         # a conditional F also takes the condition
         self.sigma_data, self.p_mean, self.p_std, self.seed = sigma_data, p_mean, p_std, seed
-        self.p_uncond, self.n_classes = p_uncond, n_classes
+        self.p_uncond, self.null_cond = p_uncond, null_cond          # what a dropped condition becomes
         self.train_gen = torch.Generator().manual_seed(seed)
     def before_epoch(self, learn):
         # the same sigma and noise every validation
@@ -100,42 +100,54 @@ class KarrasCB(TrainCB):
         c_skip, c_out, c_in, c_noise = edm_precond(sigma.view(-1, 1, 1, 1), self.sigma_data)
         x = x0 + n
         inp = (c_in * x, c_noise.view(-1))
-        if self.p_uncond is not None:                               # label dropout: label n_classes = no class
+        if self.p_uncond is not None:           # condition dropout: the label n_classes, or the empty prompt's context
             y = learn.batch[1].clone()
-            if learn.training: y[(torch.rand(len(y), generator=g) < self.p_uncond).to(y.device)] = self.n_classes
+            if learn.training:
+                drop = (torch.rand(len(y), generator=g) < self.p_uncond).to(y.device)           # (B,)
+                y[drop] = torch.as_tensor(self.null_cond, dtype=y.dtype, device=y.device)
             inp = (*inp, y)
         learn.batch = (*inp, (x0 - c_skip * x) / c_out)                                     # lambda c_out^2 = 1
     def predict(self, learn): learn.preds = learn.model.net(*learn.batch[:self.n_inp])
 
 def train_karras(model: KarrasDenoiser, x_train: torch.Tensor, x_valid: torch.Tensor, epochs: int = 5, lr: float = 3e-3,
                  bs: int = 64, wd: float = 0.01, seed: int = 0, ema: float | None = None, p_mean: float = -1.2,
-                 p_std: float = 1.2, y_train=None, y_valid=None, p_uncond: float = 0.1, cbs=(), verbose: bool = True):
-    "Train a `KarrasDenoiser` with `fit_one_cycle` and `KarrasCB` (EDM's loss); `y_*`: labels of a conditional one."
+                 p_std: float = 1.2, y_train=None, y_valid=None, p_uncond: float = 0.1, null_cond=None, cbs=(),
+                 verbose: bool = True):
+    "Train a `KarrasDenoiser` with `fit_one_cycle` and `KarrasCB` (EDM's loss); `y_*`: labels or contexts if conditional."
     if not isinstance(model, KarrasDenoiser):
         raise ValueError(f"model must be a KarrasDenoiser, got {type(model).__name__}")
     for nm, x in (('x_train', x_train), ('x_valid', x_valid)): check_shape(x, nm, 4)
-    n_classes = model.net.n_classes
-    if (n_classes is None) != (y_train is None and y_valid is None) or (y_train is None) != (y_valid is None):
-        raise ValueError(f"y_train and y_valid are needed for a class-conditional model and only for one; this model "
-                         f"has n_classes={n_classes}, got y_train {'None' if y_train is None else 'labels'} and "
-                         f"y_valid {'None' if y_valid is None else 'labels'}")
+    n_classes, ctx_dim = model.net.n_classes, model.net.ctx_dim
+    cond = n_classes is not None or ctx_dim is not None
+    if cond != (y_train is not None or y_valid is not None) or (y_train is None) != (y_valid is None):
+        raise ValueError(f"y_train and y_valid are needed for a class-conditional or text-conditional model and only "
+                         f"for one; this model has n_classes={n_classes}, ctx_dim={ctx_dim}, got y_train "
+                         f"{'None' if y_train is None else 'labels'} and y_valid {'None' if y_valid is None else 'labels'}")
     p_unc = None
-    if n_classes is None:                                          # unconditional: the labels are unused zeros
+    if not cond:                                                   # unconditional: the labels are unused zeros
         y_train, y_valid = (torch.zeros(len(x), dtype=torch.long) for x in (x_train, x_valid))
+    elif ctx_dim is not None:                                      # contexts (N, L, ctx_dim), e.g. text-encoder states
+        for nm, x, y in (('y_train', x_train, y_train), ('y_valid', x_valid, y_valid)):
+            check_shape(y, nm, 3, d0=len(x), d2=ctx_dim)
+        if null_cond is None or tuple(torch.as_tensor(null_cond).shape) != tuple(y_train.shape[1:]):
+            raise ValueError(f"null_cond must be the context of 'no condition' (e.g. the empty prompt's), shape "
+                             f"{tuple(y_train.shape[1:])}, got {None if null_cond is None else tuple(null_cond.shape)}")
+        p_unc = check_number(p_uncond, 'p_uncond', 0, 1)
     else:
         for nm, x, y in (('y_train', x_train, y_train), ('y_valid', x_valid, y_valid)):
             check_shape(y, nm, 1, d0=len(x))
             if y.is_floating_point() or len(y) and (y.min() < 0 or y.max() >= n_classes):
                 raise ValueError(f"{nm} must be integer labels in [0, {n_classes - 1}], got {y.dtype} values")
         p_unc = check_number(p_uncond, 'p_uncond', 0, 1)
-    mine = [KarrasCB(model.sigma_data, p_mean, p_std, seed, p_unc, n_classes), RecordLossCB(),
+    null = n_classes if ctx_dim is None else null_cond
+    mine = [KarrasCB(model.sigma_data, p_mean, p_std, seed, p_unc, null), RecordLossCB(),
             *([EMACB(ema)] if ema is not None else [])]
     return fit_one_cycle(model, x_train, y_train, x_valid, y_valid, F.mse_loss, epochs=epochs, lr=lr,
                          bs=bs, wd=wd, eps=1e-5, seed=seed, cbs=[*mine, *cbs], verbose=verbose)
 
 # %% ../nbs/17_karras.ipynb #2bcd1cde
 MNIST_KARRAS_ARGS = dict(sigma_data=0.5, sigma_min=0.002, sigma_max=80., **MNIST_DDPM_ARGS)
-MNIST_KARRAS_RECIPE = dict(epochs=40, lr=3e-3, bs=64, wd=0.01, ema=0.999, p_mean=-1.2, p_std=1.2, seed=0)
+MNIST_KARRAS_RECIPE = dict(epochs=40, lr=3e-3, bs=64, wd=0.01, ema=0.999, p_mean=0., p_std=1.2, seed=0)
 
 KARRAS_CARD = """# MNIST {kind}Karras denoiser (sdfound lesson {lesson})
 
