@@ -10,7 +10,8 @@ import torch
 from .core import set_seed, check_positive_int, check_number
 
 # %% auto #0
-__all__ = ['DATA_CONFIGS', 'CARD', 'MIN_PNG_WIDTH', 'UsageError', 'load_training_images', 'train', 'clip_x0', 'sample', 'main']
+__all__ = ['DATA_CONFIGS', 'CARD', 'MIN_PNG_WIDTH', 'UsageError', 'load_training_images', 'train', 'clip_x0', 'sample', 'main',
+           'generate']
 
 # %% ../nbs/16_cli.ipynb #db58c13f
 class UsageError(ValueError):
@@ -175,7 +176,7 @@ def sample(ckpt: str, sampler: str = 'ddpm', steps: int = 100, seed: int = 0, n:
 
 # %% ../nbs/16_cli.ipynb #c4d5b522
 def _parser() -> argparse.ArgumentParser:
-    p = _Parser(prog='sdfound', description='Train a diffusion model and sample from it (sdfound course).')
+    p = _Parser(prog='sdfound', description='Train a diffusion model, sample from it, draw from a prompt (sdfound course).')
     sub = p.add_subparsers(dest='cmd', required=True, parser_class=_Parser)
     t = sub.add_parser('train', help='train a DDPM U-Net and write a safetensors checkpoint + model card')
     t.add_argument('--data', default='digits', help="'digits' (bundled, offline; default) or 'mnist'")
@@ -207,6 +208,17 @@ def _parser() -> argparse.ArgumentParser:
     s.add_argument('--out', default='samples.png',
                    help=f'output PNG path; the grid is enlarged (nearest neighbour, integer factor) '
                         f'to >= {MIN_PNG_WIDTH} px wide')
+    g = sub.add_parser('generate', help='draw digits from a text prompt with the shipped text-to-image model',
+                       description='Draw digits from a text prompt with the shipped text-to-image latent diffusion '
+                                   'model of lesson 20 (offline, CPU), into a PNG grid.')
+    g.add_argument('prompt', help='what to draw, e.g. "a thick seven slanted to the right"; "" draws any digit')
+    g.add_argument('--negative', default=None, help='a negative prompt: what to steer away from, e.g. "thin"')
+    g.add_argument('--guidance', type=float, default=4., help='classifier-free guidance scale w (default 4; 0 = none)')
+    g.add_argument('--steps', type=int, default=20, help='sampler steps (default 20; 2 network calls each)')
+    g.add_argument('--sampler', default='dpmpp_2m', help='dpmpp_2m (default), ddim, euler, heun, ...')
+    g.add_argument('--n', type=int, default=16, help='number of images')
+    g.add_argument('--seed', type=int, default=0)
+    g.add_argument('--out', default='generated.png', help='output PNG path')
     return p
 
 def main(argv: list[str] | None = None) -> int:
@@ -218,6 +230,9 @@ def main(argv: list[str] | None = None) -> int:
             # ProgressCB shows bars only in a terminal
             path = train(a.data, a.epochs, a.bs, a.lr, a.seed, a.schedule, a.n_steps, a.out)
             print(f'wrote {path} (+ .json, .md)')
+        elif a.cmd == 'generate':
+            path = generate(a.prompt, a.negative, a.guidance, a.steps, a.n, a.seed, a.out, a.sampler)
+            print(f'wrote {path}')
         else:
             # progress bars for people, not logs
             path = sample(a.ckpt, a.sampler, a.steps, a.seed, a.n, a.out, clip=a.clip, progress=sys.stdout.isatty(),
@@ -227,3 +242,26 @@ def main(argv: list[str] | None = None) -> int:
     except (UsageError, ValueError, FileNotFoundError) as e:
         print(f"sdfound: error: {e}", file=sys.stderr)
         return 2
+
+# %% ../nbs/16_cli.ipynb #7076c3a2
+def generate(prompt: str, negative: str | None = None, guidance: float = 4., steps: int = 20, n: int = 16,
+             seed: int = 0, out: str = 'generated.png', sampler: str = 'dpmpp_2m', nrow: int | None = None) -> Path:
+    "Draw `n` images for `prompt` with the shipped text-to-image model (lesson 20) into a PNG grid at `out`."
+    import warnings
+    from sdfound.samplers import sampler_names
+    from sdfound.data import image_grid, save_image_grid
+    if not isinstance(prompt, str): raise UsageError(f"prompt must be a string, got {prompt!r}")
+    w = check_number(guidance, '--guidance', 0, hi_open=True)   # finite, >= 0
+    steps, n = check_positive_int(steps, '--steps'), check_positive_int(n, '--n')
+    names = [s for s in sampler_names() if s != 'ddpm']
+    if sampler not in names: raise UsageError(f"--sampler must be one of {names}, got {sampler!r}")
+    out = _out_path(out, '.png')
+    from sdfound.txt2img import TextToImage
+    pipe = TextToImage.shipped()
+    with warnings.catch_warnings(record=True) as caught:                # the tokenizer's warnings: one line each
+        warnings.simplefilter('always')
+        ims = pipe(prompt, negative, w, steps, sampler, n_per_prompt=n, seed=seed)   # (n, 1, 32, 32) in [0, 1]
+    for c in caught: print(f'sdfound: warning: {c.message}', file=sys.stderr)
+    g = image_grid(ims, nrow or math.ceil(math.sqrt(n)))                  # (C, H', W'), 1-pixel gaps
+    f = math.ceil(MIN_PNG_WIDTH / g.shape[-1])
+    return save_image_grid(g.repeat_interleave(f, 1).repeat_interleave(f, 2)[None], out, nrow=1, pad=0)
