@@ -1,7 +1,7 @@
 #!/usr/bin/env python
 """How much of each attribute the mini-CLIP's image side can read (lesson 19): zero-shot, a linear probe, supervised.
 
-Usage: python bench/clip_probes.py [--epochs 5] [--supervised thickness] [--threads 1]
+Usage: python bench/clip_probes.py [--epochs 5] [--supervised thickness] [--nfs 16,32,64,64] [--threads 1]
            [--results bench/results/clip_probes.json]
 
 For each attribute of lesson 18a (and the digit), on the 2,000 held-out placed digits (`heldout_pairs()`):
@@ -9,7 +9,8 @@ zero-shot accuracy of the shipped InfoNCE mini-CLIP (joint digit-value prompts, 
 (scikit-learn LogisticRegression) on its frozen image embeddings, fit on the 24,000 training pairs' images; and the
 same CNN (`ImageEncoder`) trained from scratch with the labels (cross-entropy, `fit_one_cycle`, --epochs, batch 128,
 lr 3e-3, weight decay 0.1, seed 0), the ceiling of the architecture with this much data, for the --supervised
-targets only (about 2.5 minutes each on one thread).
+targets only (about 2.5 minutes each on one thread); --nfs sets its channels (default: the mini-CLIP's), to see whether
+a wider encoder would read an attribute better.
 """
 import argparse, json, platform, time
 from pathlib import Path
@@ -22,6 +23,7 @@ def main(argv=None):
     ap = argparse.ArgumentParser(description=__doc__.split('\n')[0])
     ap.add_argument('--epochs', type=int, default=5)
     ap.add_argument('--supervised', default='thickness', help="targets to train a CNN for, e.g. 'digit,thickness'")
+    ap.add_argument('--nfs', default='16,32,64,64', help='channels of the supervised CNN per level')
     ap.add_argument('--threads', type=int, default=1)
     ap.add_argument('--results', type=Path, default=ROOT / 'bench' / 'results' / 'clip_probes.json')
     args = ap.parse_args(argv)
@@ -47,7 +49,7 @@ def main(argv=None):
         sup, t0 = None, time.perf_counter()
         if k in args.supervised.split(','):
             set_seed(0)
-            net = ImageEncoder(out=int(y_tr.max()) + 1)
+            net = ImageEncoder(tuple(int(c) for c in args.nfs.split(',')), out=int(y_tr.max()) + 1)
             fit_one_cycle(net, tr['images'], y_tr, va['images'], y_va, F.cross_entropy, epochs=args.epochs, lr=3e-3,
                           bs=128, wd=0.1, verbose=False)
             net.eval()
@@ -56,7 +58,8 @@ def main(argv=None):
                          supervised_s=round(time.perf_counter() - t0, 1)))
         print(f"{k:10s} zero-shot {zs[k]:6.1%}  linear probe {probe:6.1%}  supervised CNN "
               + ('   -  ' if sup is None else f'{sup:6.1%}'), flush=True)
-    out = dict(meta=dict(n_valid=len(va['labels']), n_train=len(tr['labels']), epochs=args.epochs, threads=args.threads,
+    out = dict(meta=dict(n_valid=len(va['labels']), n_train=len(tr['labels']), epochs=args.epochs, nfs=args.nfs,
+                         threads=args.threads,
                          torch=torch.__version__, python=platform.python_version(), date=time.strftime('%Y-%m-%d'),
                          this_run_s=round(time.perf_counter() - t_all)), rows=rows)
     args.results.parent.mkdir(parents=True, exist_ok=True)
