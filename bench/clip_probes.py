@@ -33,14 +33,14 @@ def main(argv=None):
     from sdfound.core import set_seed
     from sdfound.learner import fit_one_cycle
     from sdfound.captions import ATTRIBUTES
-    from sdfound.clip import ImageEncoder, clip_pairs, heldout_pairs, load_mnist_clip, clip_metrics
+    from sdfound.clip import ImageEncoder, clip_pairs, heldout_pairs, load_mnist_clip, clip_metrics, image_embeddings
     t_all = time.perf_counter()
     tr, va = clip_pairs(3), heldout_pairs()
     clip = load_mnist_clip()
     zs = clip_metrics(clip, va['images'], va['labels'], va['values'], va['captions'])
     with torch.no_grad():
-        f_tr = torch.cat([clip.encode_image(tr['images'][i:i + 1000]) for i in range(0, len(tr['images']), 1000)])
-        f_va = clip.encode_image(va['images'])
+        f_tr = image_embeddings(clip, tr['images'])
+        f_va = image_embeddings(clip, va['images'])
     rows = []
     for k in ('digit', *ATTRIBUTES):
         y_tr = tr['labels'] if k == 'digit' else tr['values'][k]

@@ -248,15 +248,13 @@ def generate(prompt: str, negative: str | None = None, guidance: float = 4., ste
              seed: int = 0, out: str = 'generated.png', sampler: str = 'dpmpp_2m', nrow: int | None = None) -> Path:
     "Draw `n` images for `prompt` with the shipped text-to-image model (lesson 20) into a PNG grid at `out`."
     import warnings
-    from sdfound.samplers import sampler_names
     from sdfound.data import image_grid, save_image_grid
+    from sdfound.txt2img import TextToImage, SAMPLER_NAMES
     if not isinstance(prompt, str): raise UsageError(f"prompt must be a string, got {prompt!r}")
     w = check_number(guidance, '--guidance', 0, hi_open=True)   # finite, >= 0
     steps, n = check_positive_int(steps, '--steps'), check_positive_int(n, '--n')
-    names = [s for s in sampler_names() if s != 'ddpm']
-    if sampler not in names: raise UsageError(f"--sampler must be one of {names}, got {sampler!r}")
+    if sampler not in SAMPLER_NAMES: raise UsageError(f"--sampler must be one of {list(SAMPLER_NAMES)}, got {sampler!r}")
     out = _out_path(out, '.png')
-    from sdfound.txt2img import TextToImage
     pipe = TextToImage.shipped()
     with warnings.catch_warnings(record=True) as caught:                # the tokenizer's warnings: one line each
         warnings.simplefilter('always')

@@ -19,8 +19,9 @@ from .captions import ATTRIBUTES, DIGIT_NAMES, HELDOUT_COMBOS, WORDS, caption, c
 __all__ = ['SPECIALS', 'MNIST_CLIP_ARGS', 'MNIST_CLIP_RECIPE', 'CLIP_LOSSES', 'CLIP_CARD', 'caption_pair', 'clip_pairs',
            'split_words', 'build_vocab', 'WordTokenizer', 'causal_attention', 'CausalSelfAttention', 'TransformerBlock',
            'TextEncoder', 'conv_block', 'ImageEncoder', 'MiniCLIP', 'clip_loss', 'spectral_loss', 'ClipCB',
-           'pair_tokens', 'train_clip', 'digit_prompts', 'attribute_prompts', 'class_embeddings', 'zero_shot',
-           'caption_facts', 'clip_metrics', 'write_clip_card', 'heldout_pairs', 'train_mnist_clip', 'load_mnist_clip']
+           'pair_tokens', 'train_clip', 'digit_prompts', 'attribute_prompts', 'class_embeddings', 'image_embeddings',
+           'zero_shot', 'caption_facts', 'clip_metrics', 'write_clip_card', 'heldout_pairs', 'train_mnist_clip',
+           'load_mnist_clip']
 
 # %% ../nbs/19_clip.ipynb #cd0bff71
 def caption_pair(digit: int, values: dict, rng: random.Random, p_mention: float = 0.8) -> tuple:
@@ -293,10 +294,14 @@ def class_embeddings(model: MiniCLIP, classes: list) -> torch.Tensor:
     return F.normalize(e, dim=-1) if model.loss == 'infonce' else e
 
 @torch.no_grad()
-def zero_shot(model: MiniCLIP, images, classes, bs: int = 500) -> torch.Tensor:
-    "The class (B,) whose prompts are most similar to each image."
-    c = class_embeddings(model, classes)                                         # (K, E)
-    return torch.cat([(model.encode_image(images[i:i + bs]) @ c.T).argmax(1) for i in range(0, len(images), bs)])
+def image_embeddings(model: MiniCLIP, images, bs: int = 500) -> torch.Tensor:
+    "Image embeddings (N, E) of `images`, `bs` at a time."
+    return torch.cat([model.encode_image(images[i:i + bs]) for i in range(0, len(images), bs)])
+
+def zero_shot(model: MiniCLIP, images, classes, bs: int = 500, feats=None) -> torch.Tensor:
+    "The class (B,) whose prompts are most similar to each image (`feats`: its embeddings, if already computed)."
+    f = image_embeddings(model, images, bs) if feats is None else feats          # (B, E)
+    return (f @ class_embeddings(model, classes).T).argmax(1)
 
 # %% ../nbs/19_clip.ipynb #2f0bbcf1
 _PHRASES = sorted(((w, k, v) for k, vs in ATTRIBUTES.items() for v in range(len(vs[0]))
@@ -319,12 +324,12 @@ def caption_facts(text: str) -> dict:
 def clip_metrics(model: MiniCLIP, images, labels, values: dict, captions, bs: int = 500) -> dict:
     "Zero-shot accuracy (digit, each attribute, joint and per-value prompts) and image-to-caption retrieval."
     model.eval()
-    out = dict(n=len(images), digit=(zero_shot(model, images, digit_prompts(), bs) == labels).float().mean().item())
+    f = image_embeddings(model, images, bs)                                      # (N, E), encoded once
+    acc = lambda classes, want, div=1: (zero_shot(model, images, classes, feats=f) // div == want).float().mean().item()
+    out = dict(n=len(images), digit=acc(digit_prompts(), labels))
     for k in ATTRIBUTES:
-        out[k] = (zero_shot(model, images, attribute_prompts(k), bs) // 10 == values[k]).float().mean().item()
-        out[f'{k}_per_value'] = (zero_shot(model, images, attribute_prompts(k, joint=False), bs) ==
-                                 values[k]).float().mean().item()
-    f = torch.cat([model.encode_image(images[i:i + bs]) for i in range(0, len(images), bs)])   # (N, E)
+        out[k] = acc(attribute_prompts(k), values[k], 10)
+        out[f'{k}_per_value'] = acc(attribute_prompts(k, joint=False), values[k])
     g = torch.cat([model.encode_text(list(captions[i:i + bs])) for i in range(0, len(captions), bs)])
     S = model.similarity(f, g)                                                   # (N, N)
     rank = (S > S.diagonal()[:, None]).sum(1)                                    # (N,) captions ranked above the own

@@ -9,7 +9,7 @@ import torch
 from .core import check_number, check_positive_int, check_shape
 from .samplers import (karras_sigmas, sample_ddim, sample_euler, sample_euler_ancestral, sample_heun,
                               sample_dpmpp_2m, sample_dpmpp_2m_sde)
-from .txt2img import TextToImage, encode_latents, decode_latents, text_context
+from .txt2img import TextToImage, encode_latents, decode_latents, prompt_list
 
 # %% auto #0
 __all__ = ['SOLVERS', 'img2img_grid', 'img2img', 'features', 'latent_mask', 'inpaint_blend']
@@ -27,33 +27,33 @@ def img2img_grid(sigma_min: float, sigma_max: float, steps: int, strength: float
     return torch.cat([sig[steps - k:], sig.new_zeros(1)])                      # (k + 1,)
 
 # %% ../nbs/21_img2img.ipynb #9f6189bf
+def _check_images(pipe: TextToImage, images, name: str = 'images'):
+    "Raise `ValueError` unless `images` are grey images of the VAE's size (B, 1, S, S) in [0, 1]."
+    if not isinstance(pipe, TextToImage): raise ValueError(f"pipe must be a TextToImage, got {type(pipe).__name__}")
+    size = pipe.vae.args['img_size']
+    check_shape(images, name, 4, d1=1, d2=size, d3=size)
+    if not images.is_floating_point() or images.min() < 0 or images.max() > 1:
+        raise ValueError(f"{name} must be floating point with values in [0, 1] (divide uint8 by 255)")
+
+def _texts(prompts, negative, B: int) -> tuple:
+    "Prompts and negative prompts (or None), each one or one per image, as lists of `B`."
+    return (prompt_list(prompts, 'prompts', B, 'image'),
+            None if negative is None else prompt_list(negative, 'negative', B, 'image'))
+
 @torch.no_grad()
 def img2img(pipe: TextToImage, images, prompts, strength: float = 0.6, steps: int = 20, guidance: float = 4.,
             negative=None, sampler: str = 'dpmpp_2m', seed: int = 0, callback=None) -> torch.Tensor:
     "Images (B, 1, 32, 32) in [0, 1] redrawn after `prompts` from the inputs noised to the level `strength` picks."
-    if not isinstance(pipe, TextToImage): raise ValueError(f"pipe must be a TextToImage, got {type(pipe).__name__}")
-    check_shape(images, 'images', 4, d1=1, d2=pipe.vae.args['img_size'], d3=pipe.vae.args['img_size'])
-    if not images.is_floating_point() or images.min() < 0 or images.max() > 1:
-        raise ValueError("images must be floating point with values in [0, 1] (divide uint8 by 255)")
-    B = len(images)
-    prompts = pipe._prompts(prompts, 'prompts')
-    if len(prompts) == 1: prompts = prompts * B
-    if len(prompts) != B: raise ValueError(f"prompts must be one prompt or one per image ({B}), got {len(prompts)}")
+    _check_images(pipe, images)
+    prompts, negative = _texts(prompts, negative, len(images))
     if sampler not in SOLVERS: raise ValueError(f"sampler must be one of {list(SOLVERS)}, got {sampler!r}")
     w = check_number(guidance, 'guidance', 0, hi_open=True)
     sigmas = img2img_grid(pipe.cfg.sigma_min, pipe.cfg.sigma_max, steps, strength)   # (k + 1,)
     z0 = encode_latents(pipe.vae, images)                                    # (B, C, h, w), unit variance
     if len(sigmas) == 1: return decode_latents(pipe.vae, z0)                 # no step to take: the input, decoded
-    ctx = text_context(pipe.clip, prompts)                                   # (B, L, width)
-    unc = None
-    if negative is not None:
-        negative = pipe._prompts(negative, 'negative')
-        if len(negative) == 1: negative = negative * B
-        if len(negative) != B: raise ValueError(f"negative must be one prompt or one per image ({B}), got {len(negative)}")
-        unc = text_context(pipe.clip, negative)
     g = torch.Generator().manual_seed(seed)
     z = z0 + sigmas[0].item() * torch.randn(z0.shape, generator=g)          # (B, C, h, w) at sigma_start
-    z = SOLVERS[sampler](pipe.cfg, z, sigmas, dict(cond=ctx, uncond=unc, cond_scale=w), callback, g)
+    z = SOLVERS[sampler](pipe.cfg, z, sigmas, pipe.guidance_args(prompts, negative, w), callback, g)
     return decode_latents(pipe.vae, z)
 
 # %% ../nbs/21_img2img.ipynb #5371ac1a
@@ -76,18 +76,11 @@ def latent_mask(masks, factor: int) -> torch.Tensor:
 def inpaint_blend(pipe: TextToImage, images, masks, prompts, steps: int = 20, guidance: float = 4., negative=None,
                   resample: int = 1, seed: int = 0) -> torch.Tensor:
     "Redraw the region `masks` = 1 of `images` after `prompts`, blending the known latents in at every DDIM step."
-    if not isinstance(pipe, TextToImage): raise ValueError(f"pipe must be a TextToImage, got {type(pipe).__name__}")
+    _check_images(pipe, images)
     size = pipe.vae.args['img_size']
-    check_shape(images, 'images', 4, d1=1, d2=size, d3=size)
     check_shape(masks, 'masks', 4, d0=len(images), d1=1, d2=size, d3=size)
     resample = check_positive_int(resample, 'resample')
-    B = len(images)
-    prompts = pipe._prompts(prompts, 'prompts')
-    prompts = prompts * B if len(prompts) == 1 else prompts
-    if len(prompts) != B: raise ValueError(f"prompts must be one prompt or one per image ({B}), got {len(prompts)}")
-    extra = dict(cond=text_context(pipe.clip, prompts), cond_scale=check_number(guidance, 'guidance', 0, hi_open=True),
-                 uncond=None if negative is None else text_context(pipe.clip, pipe._prompts(negative, 'negative') * (
-                     B if isinstance(negative, str) else 1)))
+    extra = pipe.guidance_args(*_texts(prompts, negative, len(images)), guidance)
     m = latent_mask(masks, pipe.vae.factor)                                  # (B, 1, h, w)
     z0 = encode_latents(pipe.vae, images)                                    # (B, C, h, w)
     sigmas = img2img_grid(pipe.cfg.sigma_min, pipe.cfg.sigma_max, steps, 1.)

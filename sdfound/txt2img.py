@@ -17,9 +17,10 @@ from .captions import ATTRIBUTES, attribute_values, caption, ink_height, place_d
 from .clip import MiniCLIP, clip_pairs, heldout_pairs, load_mnist_clip
 
 # %% auto #0
-__all__ = ['PLACED_VAE_ARGS', 'PLACED_VAE_RECIPE', 'MNIST_T2I_ARGS', 'MNIST_T2I_RECIPE', 'T2I_CARD', 'train_placed_vae',
-           'load_placed_vae', 'encode_latents', 'decode_latents', 'text_context', 'write_t2i_card', 'train_mnist_t2i',
-           'TextToImage', 'load_mnist_t2i', 'normalise_digits', 'judge_digits', 'prompt_scores', 'negative_effect']
+__all__ = ['PLACED_VAE_ARGS', 'PLACED_VAE_RECIPE', 'MNIST_T2I_ARGS', 'MNIST_T2I_RECIPE', 'T2I_CARD', 'SAMPLER_NAMES',
+           'train_placed_vae', 'load_placed_vae', 'encode_latents', 'decode_latents', 'prompt_list', 'text_context',
+           'write_t2i_card', 'train_mnist_t2i', 'TextToImage', 'load_mnist_t2i', 'normalise_digits', 'judge_digits',
+           'prompt_scores', 'negative_effect']
 
 # %% ../nbs/20_txt2img.ipynb #d1db34ce
 PLACED_VAE_ARGS = dict(in_ch=1, latent_ch=4, nfs=(16, 32, 64), img_size=32)
@@ -71,6 +72,16 @@ MNIST_T2I_ARGS = dict(sigma_data=1., sigma_min=0.002, sigma_max=80., in_ch=4, ou
                       attn=(False, True, True), n_heads=4, ctx_dim=64)
 MNIST_T2I_RECIPE = dict(epochs=20, lr=3e-3, bs=64, wd=0.01, ema=0.999, p_mean=0., p_std=1.2, p_uncond=0.1,
                         n_copies=3, seed=0)
+
+def prompt_list(prompts, name: str = 'prompts', n: int | None = None, per: str = 'prompt') -> list:
+    "`prompts` (a str or a non-empty list of str) as a list; with `n`, one prompt is repeated n times, else n are needed."
+    ps = [prompts] if isinstance(prompts, str) else prompts
+    if not isinstance(ps, (list, tuple)) or not ps or not all(isinstance(p, str) for p in ps):
+        raise ValueError(f"{name} must be a str or a non-empty list of str, got {prompts!r:.80}")
+    ps = list(ps) * (n if n is not None and len(ps) == 1 else 1)
+    if n is not None and len(ps) != n:
+        raise ValueError(f"{name} must be one prompt or one per {per} ({n}), got {len(ps)}")
+    return ps
 
 @torch.no_grad()
 def text_context(clip: MiniCLIP, prompts, bs: int = 500) -> torch.Tensor:
@@ -153,8 +164,8 @@ def train_mnist_t2i(path=CHECKPOINT_DIR / 'mnist_t2i', recipe: dict | None = Non
     "Train the text-to-image latent denoiser on captioned placed digits; score it, save it and its card at `path`."
     recipe = {**MNIST_T2I_RECIPE, **(recipe or {})}
     vae, clip = vae or load_placed_vae(), clip or load_mnist_clip()
-    if clip.text.ln.normalized_shape[0] != MNIST_T2I_ARGS['ctx_dim']:
-        raise ValueError(f"clip: text states of width {clip.text.ln.normalized_shape[0]}, the U-Net expects "
+    if clip.args['width'] != MNIST_T2I_ARGS['ctx_dim']:
+        raise ValueError(f"clip: text states of width {clip.args['width']}, the U-Net expects "
                          f"{MNIST_T2I_ARGS['ctx_dim']}")
     train, valid = clip_pairs(recipe['n_copies'], n_train, recipe['seed']), heldout_pairs(n_valid)
     z_tr, z_va = encode_latents(vae, train['images']), encode_latents(vae, valid['images'])   # (N, 4, 8, 8)
@@ -183,6 +194,8 @@ def train_mnist_t2i(path=CHECKPOINT_DIR / 'mnist_t2i', recipe: dict | None = Non
     return model, learn
 
 # %% ../nbs/20_txt2img.ipynb #4550a5e7
+SAMPLER_NAMES = tuple(s for s in sampler_names() if s != 'ddpm')             # 'ddpm' needs a discrete schedule
+
 class TextToImage:
     "Text-to-image with a latent `KarrasDenoiser` (ctx_dim), its VAE and mini-CLIP: prompts -> images in [0, 1]."
     def __init__(self, model: KarrasDenoiser, vae: VAE, clip: MiniCLIP):
@@ -192,7 +205,7 @@ class TextToImage:
                              f"{type(model).__name__}" + (f" with n_classes={net.n_classes}" if net is not None else ''))
         if not isinstance(vae, VAE): raise ValueError(f"vae must be a sdfound.vae.VAE, got {type(vae).__name__}")
         if not isinstance(clip, MiniCLIP): raise ValueError(f"clip must be a MiniCLIP, got {type(clip).__name__}")
-        width = clip.text.ln.normalized_shape[0]
+        width = clip.args['width']
         if net.ctx_dim != width:
             raise ValueError(f"model cross-attends to contexts of width {net.ctx_dim} but clip's text states have "
                              f"width {width}: they were not trained together")
@@ -210,37 +223,30 @@ class TextToImage:
         "The shipped MNIST text-to-image model, VAE and mini-CLIP."
         return cls(load_mnist_t2i(device), load_placed_vae(device), load_mnist_clip('infonce', device))
 
-    def _prompts(self, prompts, name: str) -> list:
-        prompts = [prompts] if isinstance(prompts, str) else prompts
-        if not isinstance(prompts, (list, tuple)) or not prompts or not all(isinstance(p, str) for p in prompts):
-            raise ValueError(f"{name} must be a str or a non-empty list of str, got {prompts!r:.80}")
-        return list(prompts)
+    def guidance_args(self, prompts: list, negative: list | None, guidance: float) -> dict:
+        "`extra_args` of `self.cfg`: the contexts of `prompts` and of `negative` (None: the empty prompt), the scale."
+        return dict(cond=text_context(self.clip, prompts), cond_scale=check_number(guidance, 'guidance', 0, hi_open=True),
+                    uncond=None if negative is None else text_context(self.clip, negative))
 
     @torch.no_grad()
     def latents(self, prompts, negative=None, guidance: float = 4., steps: int = 20, sampler: str = 'dpmpp_2m',
                 n_per_prompt: int = 1, seed: int = 0, callback=None, zT=None) -> torch.Tensor:
         "Final latents (B, C, h, w), B = len(prompts) * n_per_prompt, from start noise `zT` or noise seeded by `seed`."
-        prompts = self._prompts(prompts, 'prompts')
+        prompts = prompt_list(prompts)
+        negative = None if negative is None else prompt_list(negative, 'negative', len(prompts))
         w = check_number(guidance, 'guidance', 0, hi_open=True)          # finite, >= 0
         steps, n = check_positive_int(steps, 'steps'), check_positive_int(n_per_prompt, 'n_per_prompt')
-        names = [s for s in sampler_names() if s != 'ddpm']                    # 'ddpm' needs a discrete schedule
-        if sampler not in names: raise ValueError(f"sampler must be one of {names}, got {sampler!r}")
-        if negative is not None:
-            negative = self._prompts(negative, 'negative')
-            if len(negative) == 1: negative = negative * len(prompts)
-            if len(negative) != len(prompts):
-                raise ValueError(f"negative must be one prompt or one per prompt ({len(prompts)}), got {len(negative)}")
-        rep = lambda ps: [p for p in ps for _ in range(n)]                     # each prompt n times, in order
-        ctx = text_context(self.clip, rep(prompts))                             # (B, L, width)
-        unc = None if negative is None else text_context(self.clip, rep(negative))
+        if sampler not in SAMPLER_NAMES: raise ValueError(f"sampler must be one of {list(SAMPLER_NAMES)}, got {sampler!r}")
+        rep = lambda ps: None if ps is None else [p for p in ps for _ in range(n)]   # each prompt n times, in order
+        extra = self.guidance_args(rep(prompts), rep(negative), w)               # cond (B, L, width)
+        B = len(extra['cond'])
         g = torch.Generator().manual_seed(seed)
-        if zT is None: zT = torch.randn((len(ctx), *self.latent_shape), generator=g)   # (B, C, h, w)
-        elif not isinstance(zT, torch.Tensor) or tuple(zT.shape) != (len(ctx), *self.latent_shape):
-            raise ValueError(f"zT must be start noise of shape {(len(ctx), *self.latent_shape)} (one latent per prompt "
+        if zT is None: zT = torch.randn((B, *self.latent_shape), generator=g)   # (B, C, h, w)
+        elif not isinstance(zT, torch.Tensor) or tuple(zT.shape) != (B, *self.latent_shape):
+            raise ValueError(f"zT must be start noise of shape {(B, *self.latent_shape)} (one latent per prompt "
                              f"and image), got {tuple(getattr(zT, 'shape', ()))}")
-        f = get_sampler(sampler, karras=True)
-        return f(self.cfg, zT, None, steps, extra_args=dict(cond=ctx, uncond=unc, cond_scale=w), generator=g,
-                 callback=callback)
+        return get_sampler(sampler, karras=True)(self.cfg, zT, None, steps, extra_args=extra, generator=g,
+                                                 callback=callback)
 
     def __call__(self, prompts, negative=None, guidance: float = 4., steps: int = 20, sampler: str = 'dpmpp_2m',
                  n_per_prompt: int = 1, seed: int = 0, callback=None) -> torch.Tensor:
