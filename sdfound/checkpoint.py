@@ -13,7 +13,7 @@ from safetensors import SafetensorError, safe_open
 from safetensors.torch import save_file, load_file
 import sdfound
 from . import __version__
-from .core import check_positive_int, MODELS
+from .core import check_positive_int, MODELS, MODELS_BY_MODULE
 from .learner import Callback, MetricsCB, BatchSchedCB
 
 CHECKPOINT_DIR = Path(sdfound.__file__).parent / 'checkpoints'   # the weights that ship with sdfound
@@ -230,10 +230,15 @@ def _model_class(info: dict, src='checkpoint') -> type:
     name, module = info.get('model_class'), info.get('model_module')
     if info['model_args'] is None:
         raise ValueError(f"{src}: the {name} had no .args to rebuild it from; build it yourself and use load_weights")
-    if name not in MODELS and module: importlib.import_module(module)   # registers the classes it defines
-    if name not in MODELS: raise ValueError(f"{src}: model class {name!r} (module {module!r}) is not in MODELS: "
-                                            "decorate it with @register_model")
-    return MODELS[name]
+    if (module, name) not in MODELS_BY_MODULE and module and module != '__main__':
+        try: importlib.import_module(module)                             # registers the classes it defines
+        except ImportError:
+            if name not in MODELS: raise
+    # the class of the module that wrote the file, even where a notebook has registered its own copy of the name
+    cls = MODELS_BY_MODULE.get((module, name), MODELS.get(name))
+    if cls is None: raise ValueError(f"{src}: model class {name!r} (module {module!r}) is not in MODELS: "
+                                     "decorate it with @register_model")
+    return cls
 
 def load_model(path, device='cpu') -> nn.Module:
     "Rebuild the model that `save_model` (or `save_checkpoint`) wrote at `path`, load its weights; float32, eval mode."

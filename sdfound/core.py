@@ -10,8 +10,8 @@ import numpy as np
 import torch
 
 # %% auto #0
-__all__ = ['MODELS', 'def_device', 'to_device', 'set_seed', 'is_quick', 'quick', 'check_shape', 'check_positive_int',
-           'check_number', 'register_model']
+__all__ = ['MODELS', 'MODELS_BY_MODULE', 'def_device', 'to_device', 'set_seed', 'is_quick', 'quick', 'check_shape',
+           'check_positive_int', 'check_number', 'register_model']
 
 # %% ../nbs/00_core.ipynb #39b0a922
 def def_device() -> torch.device:
@@ -88,9 +88,10 @@ def check_number(v, name: str, lo: float = -math.inf, hi: float = math.inf, lo_o
 
 # %% ../nbs/00_core.ipynb #87068b08
 MODELS = {}
+MODELS_BY_MODULE = {}                # (module, name) -> class: a notebook's copy of a class cannot shadow the library's
 
 def register_model(cls):
     "Class decorator: record `cls` in `MODELS` under its name, so a checkpoint can rebuild it from its `.args`."
     if not isinstance(cls, type): raise ValueError(f"register_model decorates a class, got {cls!r}")
-    MODELS[cls.__name__] = cls
+    MODELS[cls.__name__] = MODELS_BY_MODULE[cls.__module__, cls.__name__] = cls
     return cls
