@@ -10,8 +10,8 @@ import torch
 from .core import set_seed, check_positive_int, check_number
 
 # %% auto #0
-__all__ = ['DATA_CONFIGS', 'CARD', 'MIN_PNG_WIDTH', 'UsageError', 'load_training_images', 'train', 'clip_x0', 'sample', 'main',
-           'generate']
+__all__ = ['DATA_CONFIGS', 'CARD', 'MIN_PNG_WIDTH', 'EDIT_MODES', 'UsageError', 'load_training_images', 'train', 'clip_x0',
+           'sample', 'main', 'generate', 'read_grey_png', 'edit']
 
 # %% ../nbs/16_cli.ipynb #db58c13f
 class UsageError(ValueError):
@@ -219,6 +219,26 @@ def _parser() -> argparse.ArgumentParser:
     g.add_argument('--n', type=int, default=16, help='number of images')
     g.add_argument('--seed', type=int, default=0)
     g.add_argument('--out', default='generated.png', help='output PNG path')
+    e = sub.add_parser('edit', help='edit a digit in a PNG: img2img, inpainting (mask PNG) or DiffEdit',
+                       description='Edit the digit in a grey 32x32 (or 28x28) PNG after a prompt with the shipped '
+                                   'models (lessons 21 and 23); the result is written as a PNG of the same size.')
+    e.add_argument('image', help='the input PNG (grey, 32x32 or 28x28); it is never overwritten')
+    e.add_argument('prompt', help='what the result should show, e.g. "a thick 7"')
+    e.add_argument('--mode', default='img2img', help="img2img (default), inpaint or diffedit")
+    e.add_argument('--strength', type=float, default=None,
+                   help='how much to redraw, 0-1 (img2img: default 0.6; diffedit: default 0.5)')
+    e.add_argument('--mask', default=None, help='inpaint: a PNG of the same size, white = redraw, black = keep')
+    e.add_argument('--mask-threshold', dest='mask_threshold', type=float, default=None,
+                   help='inpaint: redraw where the mask is brighter than this (0-1), for soft masks')
+    e.add_argument('--blend', action='store_true', help='inpaint by blending into the text-to-image model')
+    e.add_argument('--reference', default=None, help='diffedit: a prompt describing the input, e.g. "a 2"')
+    e.add_argument('--negative', default=None, help='a negative prompt (img2img and inpaint)')
+    e.add_argument('--guidance', type=float, default=4., help='classifier-free guidance scale (default 4)')
+    e.add_argument('--steps', type=int, default=20, help='steps of the full grid (default 20)')
+    e.add_argument('--sampler', default='dpmpp_2m', help='dpmpp_2m (default), ddim, euler, heun, ...')
+    e.add_argument('--seed', type=int, default=0)
+    e.add_argument('--scale', type=int, default=1, help='enlarge the output by this integer factor (default 1)')
+    e.add_argument('--out', default='edited.png', help='output PNG path (not the input)')
     return p
 
 def main(argv: list[str] | None = None) -> int:
@@ -232,6 +252,10 @@ def main(argv: list[str] | None = None) -> int:
             print(f'wrote {path} (+ .json, .md)')
         elif a.cmd == 'generate':
             path = generate(a.prompt, a.negative, a.guidance, a.steps, a.n, a.seed, a.out, a.sampler)
+            print(f'wrote {path}')
+        elif a.cmd == 'edit':
+            path = edit(a.image, a.prompt, a.mode, a.out, a.strength, a.mask, a.mask_threshold, a.blend, a.reference,
+                        a.negative, a.guidance, a.steps, a.sampler, a.seed, a.scale)
             print(f'wrote {path}')
         else:
             # progress bars for people, not logs
@@ -263,3 +287,79 @@ def generate(prompt: str, negative: str | None = None, guidance: float = 4., ste
     g = image_grid(ims, nrow or math.ceil(math.sqrt(n)))                  # (C, H', W'), 1-pixel gaps
     f = math.ceil(MIN_PNG_WIDTH / g.shape[-1])
     return save_image_grid(g.repeat_interleave(f, 1).repeat_interleave(f, 2)[None], out, nrow=1, pad=0)
+
+# %% ../nbs/16_cli.ipynb #ac703fa9
+EDIT_MODES = ('img2img', 'inpaint', 'diffedit')
+
+def read_grey_png(path, name: str = 'INPUT', size: int = 32) -> torch.Tensor:
+    "A grey PNG of `size` x `size` pixels (or 28x28, zero-padded to 32x32) as (1, 1, size, size) in [0, 1]."
+    import numpy as np
+    from PIL import Image
+    p = Path(path).expanduser()
+    if not p.is_file(): raise FileNotFoundError(f"{name}: no file {p}")
+    try: im = Image.open(p); im.load()
+    except Exception as e: raise UsageError(f"{name}: {p} is not an image PNG could read ({e})") from None
+    if im.mode in ('I;16', 'I'): a = np.asarray(im, dtype=np.float64) / (65535 if im.mode == 'I;16' else 1)
+    elif im.mode in ('L', 'LA'): a = np.asarray(im.convert('L'), dtype=np.float64) / 255
+    elif im.mode in ('RGB', 'RGBA'):
+        rgb = np.asarray(im.convert('RGB'), dtype=np.float64) / 255              # (H, W, 3)
+        if not (np.abs(rgb - rgb[..., :1]) < 1 / 255).all():
+            raise UsageError(f"{name} must be grey-scale (one channel, or R = G = B), got a colour {im.mode} image")
+        a = rgb[..., 0]
+    else: raise UsageError(f"{name} must be a grey-scale PNG (mode L), got mode {im.mode}")
+    if a.shape == (28, 28) and size == 32: a = np.pad(a, 2)                   # MNIST's 28x28 -> the models' 32x32
+    if a.shape != (size, size):
+        raise UsageError(f"{name} must be {size}x{size} pixels (or 28x28), got {a.shape[1]}x{a.shape[0]}")
+    return torch.tensor(a, dtype=torch.float32).clamp(0, 1)[None, None]       # (1, 1, size, size)
+
+def _mask(path, threshold: float | None, size: int) -> torch.Tensor:
+    "The --mask PNG as a binary (1, 1, size, size) tensor, 1 = redraw; soft masks need `threshold`."
+    m = read_grey_png(path, '--mask', size)
+    if threshold is not None: return (m > check_number(threshold, '--mask-threshold', 0, 1)).float()
+    levels = m.unique()
+    if not ((levels == 0) | (levels == 1)).all():
+        raise UsageError(f"--mask must be black (keep) and white (redraw) only, it has {len(levels)} grey levels: "
+                         "pass --mask-threshold 0.5 to redraw where it is brighter than half")
+    return m
+
+def edit(image: str, prompt: str, mode: str = 'img2img', out: str = 'edited.png', strength: float | None = None,
+         mask: str | None = None, mask_threshold: float | None = None, blend: bool = False,
+         reference: str | None = None, negative: str | None = None, guidance: float = 4., steps: int = 20,
+         sampler: str = 'dpmpp_2m', seed: int = 0, scale: int = 1) -> Path:
+    "Edit the digit in the PNG `image` after `prompt` by img2img, inpainting or DiffEdit; write the result to `out`."
+    from sdfound.data import save_image_grid
+    from sdfound.txt2img import TextToImage, load_placed_vae
+    from sdfound.clip import load_mnist_clip
+    if mode not in EDIT_MODES: raise UsageError(f"--mode must be one of {list(EDIT_MODES)}, got {mode!r}")
+    if not isinstance(prompt, str): raise UsageError(f"prompt must be a string, got {prompt!r}")
+    w = check_number(guidance, '--guidance', 0, hi_open=True)
+    steps, scale = check_positive_int(steps, '--steps'), check_positive_int(scale, '--scale')
+    src = Path(image).expanduser()
+    o = _out_path(out, '.png')
+    for nm, p in (('INPUT', src), ('--mask', mask)):
+        if p is not None and Path(p).expanduser().resolve() == o.resolve():
+            raise UsageError(f"--out must not be the {nm} file {p}: inputs are never overwritten")
+    if mode != 'inpaint' and (mask is not None or blend):
+        raise UsageError(f"--mask and --blend are for --mode inpaint, not {mode}")
+    if (mode == 'diffedit') != (reference is not None):
+        raise UsageError("--reference (a prompt describing the input) is needed for --mode diffedit and only there")
+    if mode == 'inpaint' and mask is None: raise UsageError("--mode inpaint needs --mask (a PNG, white = redraw)")
+    if mode == 'inpaint' and strength is not None: raise UsageError("--strength is for img2img and diffedit")
+    x = read_grey_png(src)                                                    # (1, 1, 32, 32)
+    vae, clip = load_placed_vae(), load_mnist_clip()
+    if mode == 'img2img':
+        from sdfound.img2img import img2img
+        pipe = TextToImage.shipped()
+        y = img2img(pipe, x, prompt, 0.6 if strength is None else strength, steps, w, negative, sampler, seed)
+    elif mode == 'inpaint':
+        from sdfound.img2img import inpaint, inpaint_blend, load_mnist_inpaint
+        m = _mask(mask, mask_threshold, x.shape[-1])
+        if blend: y = inpaint_blend(TextToImage.shipped(), x, m, prompt, steps, w, negative, seed=seed)
+        else: y = inpaint(TextToImage(load_mnist_inpaint(), vae, clip), x, m, prompt, steps, w, negative, sampler, seed)
+    else:
+        from sdfound.diffedit import diffedit
+        if negative is not None: raise UsageError("--negative is not used by --mode diffedit")
+        y = diffedit(TextToImage.shipped(), x, prompt, reference, 0.5 if strength is None else strength, steps, w,
+                     seed=seed).images
+    y = y[0].repeat_interleave(scale, 1).repeat_interleave(scale, 2)          # (1, 32 s, 32 s)
+    return save_image_grid(y[None], o, nrow=1, pad=0)

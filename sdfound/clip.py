@@ -144,8 +144,10 @@ class TextEncoder(nn.Module):
         self.pos = nn.Parameter(torch.randn(ctx_len, width) * 0.01)
         self.blocks = nn.ModuleList(TransformerBlock(width, n_heads) for _ in range(n_layers))
         self.ln, self.eot = nn.LayerNorm(width), eot
-    def forward(self, tokens):
-        h = self.tok(tokens) + self.pos[:tokens.shape[1]]                        # (B, L, width)
+    def forward(self, tokens, table=None):
+        "`table` (vocab, width) replaces the token embeddings, e.g. with a learned row (textual inversion)."
+        emb = self.tok(tokens) if table is None else F.embedding(tokens, table)
+        h = emb + self.pos[:tokens.shape[1]]                                     # (B, L, width)
         for b in self.blocks: h = b(h)
         h = self.ln(h)                                                           # (B, L, width)
         end = (tokens == self.eot).int().argmax(1)                               # (B,) position of the first <eot>

@@ -24,17 +24,18 @@ class CFGDenoiser(nn.Module):
     @property
     def sigma_max(self): return self.model.sigma_max
     def forward(self, x: torch.Tensor, sigma, cond: torch.Tensor, cond_scale: float = 1.,
-                uncond: torch.Tensor | None = None) -> torch.Tensor:
+                uncond: torch.Tensor | None = None, **inputs) -> torch.Tensor:
         check_shape(x, 'x', 4)
         w, B = check_number(cond_scale, 'cond_scale', 0, hi_open=True), len(x)
         if uncond is None: uncond = self.null_cond.to(x.device).expand(B, *self.null_cond.shape[1:])
-        for nm, c in (('cond', cond), ('uncond', uncond)):
+        for nm, c in (('cond', cond), ('uncond', uncond), *inputs.items()):
             if not isinstance(c, torch.Tensor) or c.ndim == 0 or len(c) != B:
                 got = f'shape {tuple(c.shape)}' if isinstance(c, torch.Tensor) else type(c).__name__
                 raise ValueError(f"{nm} must be a tensor with {B} rows (one per image in x), got {got}")
         sigma = torch.as_tensor(sigma, dtype=x.dtype, device=x.device)
         s_in = torch.cat([sigma, sigma]) if sigma.ndim else sigma               # (2B,) or a number
-        d_u, d_c = self.model(torch.cat([x, x]), s_in, cond=torch.cat([uncond, cond])).chunk(2)  # (B, C, H, W) each
+        inputs = {k: torch.cat([v, v]) for k, v in inputs.items()}             # other inputs: the same in both branches
+        d_u, d_c = self.model(torch.cat([x, x]), s_in, cond=torch.cat([uncond, cond]), **inputs).chunk(2)  # (B, C, H, W)
         return d_u + w * (d_c - d_u)
 
 def class_cfg(model: nn.Module) -> CFGDenoiser:

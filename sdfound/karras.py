@@ -112,8 +112,8 @@ class KarrasCB(TrainCB):
 def train_karras(model: KarrasDenoiser, x_train: torch.Tensor, x_valid: torch.Tensor, epochs: int = 5, lr: float = 3e-3,
                  bs: int = 64, wd: float = 0.01, seed: int = 0, ema: float | None = None, p_mean: float = -1.2,
                  p_std: float = 1.2, y_train=None, y_valid=None, p_uncond: float = 0.1, null_cond=None, cbs=(),
-                 verbose: bool = True):
-    "Train a `KarrasDenoiser` with `fit_one_cycle` and `KarrasCB` (EDM's loss); `y_*`: labels or contexts if conditional."
+                 verbose: bool = True, karras_cb: type | None = None):
+    "Train a `KarrasDenoiser` with `fit_one_cycle` and `KarrasCB` (or the subclass `karras_cb`); `y_*`: labels/contexts."
     if not isinstance(model, KarrasDenoiser):
         raise ValueError(f"model must be a KarrasDenoiser, got {type(model).__name__}")
     for nm, x in (('x_train', x_train), ('x_valid', x_valid)): check_shape(x, nm, 4)
@@ -140,7 +140,7 @@ def train_karras(model: KarrasDenoiser, x_train: torch.Tensor, x_valid: torch.Te
                 raise ValueError(f"{nm} must be integer labels in [0, {n_classes - 1}], got {y.dtype} values")
         p_unc = check_number(p_uncond, 'p_uncond', 0, 1)
     null = n_classes if ctx_dim is None else null_cond
-    mine = [KarrasCB(model.sigma_data, p_mean, p_std, seed, p_unc, null), RecordLossCB(),
+    mine = [(karras_cb or KarrasCB)(model.sigma_data, p_mean, p_std, seed, p_unc, null), RecordLossCB(),
             *([EMACB(ema)] if ema is not None else [])]
     return fit_one_cycle(model, x_train, y_train, x_valid, y_valid, F.mse_loss, epochs=epochs, lr=lr,
                          bs=bs, wd=wd, eps=1e-5, seed=seed, cbs=[*mine, *cbs], verbose=verbose)

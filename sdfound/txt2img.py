@@ -91,7 +91,7 @@ def text_context(clip: MiniCLIP, prompts, bs: int = 500) -> torch.Tensor:
     return torch.cat([clip.text_states(prompts[i:i + bs]) for i in range(0, len(prompts), bs)])
 
 # %% ../nbs/20_txt2img.ipynb #89f4820b
-T2I_CARD = """# {title} (sdfound lesson 20)
+T2I_CARD = """# {title} (sdfound lesson {lesson})
 
 {what}
 
@@ -111,12 +111,12 @@ T2I_CARD = """# {title} (sdfound lesson 20)
 * **Limitations**: {limits}
 """
 
-def write_t2i_card(path) -> Path:
-    "Write the model card `path`.md of a checkpoint written by `train_placed_vae` or `train_mnist_t2i`."
+def write_t2i_card(path, kind: dict | None = None) -> Path:
+    "Write the model card `path`.md of a checkpoint of `train_placed_vae`, `train_mnist_t2i` (or described by `kind`)."
     st = Path(path).with_suffix('.safetensors')
     info = read_info(st)
     m, a, r = info['metadata'], info['model_args'], info['metadata']['recipe']
-    if info['model_class'] == 'VAE':
+    if kind is None and info['model_class'] == 'VAE':
         v = m['valid']
         kind = dict(title='MNIST VAE of placed digits', cls='VAE',
                     what="Lesson 11's convolutional VAE trained on the placed digits of lesson 18a: (B, 1, 32, 32) "
@@ -130,7 +130,7 @@ def write_t2i_card(path) -> Path:
                             f"{v['n_latent']} latent coordinates active.",
                     limits='it knows placed MNIST-style digits only; latents drawn from N(0, I) do not decode to '
                            'digits (sample them with the denoiser).')
-    else:
+    elif kind is None:
         x = m['metrics']
         kind = dict(title='MNIST text-to-image latent denoiser', cls='KarrasDenoiser',
                     what="A text-conditional EDM denoiser D(z, sigma, context) of the placed-digit VAE's scaled latents "
@@ -148,7 +148,7 @@ def write_t2i_card(path) -> Path:
                             "Full table: `python bench/txt2img.py`.",
                     limits='the vocabulary of lesson 19 (about 60 words) and the four attributes of lesson 18a; '
                            'thickness is followed least well.')
-    card = T2I_CARD.format(**kind, name=st.stem, dtype=info['weights_dtype'], kb=st.stat().st_size / 1024,
+    card = T2I_CARD.format(**{'lesson': 20, **kind}, name=st.stem, dtype=info['weights_dtype'], kb=st.stat().st_size / 1024,
                            args=', '.join(f'{k}={v}' for k, v in a.items()), params=info['n_params'],
                            n_train_last=m['n_train'] - 1, n_copies=r['n_copies'], n_images=m['n_images'],
                            seed=r['seed'], time=m['train_time_s'], threads=m['threads'],
@@ -209,8 +209,8 @@ class TextToImage:
         if net.ctx_dim != width:
             raise ValueError(f"model cross-attends to contexts of width {net.ctx_dim} but clip's text states have "
                              f"width {width}: they were not trained together")
-        if net.in_ch != vae.args['latent_ch']:
-            raise ValueError(f"model denoises {net.in_ch}-channel latents but the vae has latent_ch="
+        if net.args['out_ch'] != vae.args['latent_ch']:
+            raise ValueError(f"model denoises {net.args['out_ch']}-channel latents but the vae has latent_ch="
                              f"{vae.args['latent_ch']}")
         self.model, self.vae, self.clip = model.eval(), vae.eval(), clip.eval()
         self.null = text_context(clip, [''])                                    # (1, L, width)
