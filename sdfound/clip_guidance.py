@@ -99,7 +99,8 @@ def clip_guided(pipe: TextToImage, prompts, clip_scale: float = 100., guidance: 
         if negative is not None: raise ValueError("negative needs classifier-free guidance: unconditional=False")
         inner, extra = pipe.model, dict(cond=pipe.null.expand(B, *pipe.null.shape[1:]))   # (B, L, width)
     else:
-        negative = None if negative is None else [p for p in prompt_list(negative, 'negative', len(prompts)) for _ in range(n)]
+        if negative is not None:
+            negative = [p for p in prompt_list(negative, 'negative', len(prompts)) for _ in range(n)]
         inner, extra = pipe.cfg, pipe.guidance_args(ps, negative, guidance)
     extra.update(clip_embeds=clip_targets(pipe.clip, ps), clip_scale=s)
     D = CLIPGuidedDenoiser(inner, pipe.vae, pipe.clip)
@@ -126,7 +127,8 @@ def clip_guidance_scores(pipe: TextToImage, clip_scale: float, unconditional: bo
         return ims
     r = prompt_scores(sample, prompts, n_per_prompt, guidance, steps, sampler, seed)
     ims, caps = r['images'], [row['prompt'] for row in r['rows'] for _ in range(n_per_prompt)]
-    r['summary'].update(clip_scale=clip_scale, unconditional=unconditional, guidance=None if unconditional else guidance,
+    r['summary'].update(clip_scale=clip_scale, unconditional=unconditional,
+                        guidance=None if unconditional else guidance,
                         clip_score=clip_score(pipe.clip, ims, caps).mean().item(),
                         stray_ink=stray_ink(ims).float().mean().item(), sec_per_image=secs[0])
     return r
