@@ -226,12 +226,14 @@ def _parser() -> argparse.ArgumentParser:
     e.add_argument('prompt', help='what the result should show, e.g. "a thick 7"')
     e.add_argument('--mode', default='img2img', help="img2img (default), inpaint or diffedit")
     e.add_argument('--strength', type=float, default=None,
-                   help='how much to redraw, 0-1 (img2img: default 0.6; diffedit: default 0.5)')
+                   help='how much to redraw, 0-1 (default 0.6)')
     e.add_argument('--mask', default=None, help='inpaint: a PNG of the same size, white = redraw, black = keep')
     e.add_argument('--mask-threshold', dest='mask_threshold', type=float, default=None,
                    help='inpaint: redraw where the mask is brighter than this (0-1), for soft masks')
     e.add_argument('--blend', action='store_true', help='inpaint by blending into the text-to-image model')
     e.add_argument('--reference', default=None, help='diffedit: a prompt describing the input, e.g. "a 2"')
+    e.add_argument('--threshold', type=float, default=0.3,
+                   help="diffedit: where the two prompts' noise predictions differ by more than this share (0-1)")
     e.add_argument('--negative', default=None, help='a negative prompt (img2img and inpaint)')
     e.add_argument('--guidance', type=float, default=4., help='classifier-free guidance scale (default 4)')
     e.add_argument('--steps', type=int, default=20, help='steps of the full grid (default 20)')
@@ -255,7 +257,7 @@ def main(argv: list[str] | None = None) -> int:
             print(f'wrote {path}')
         elif a.cmd == 'edit':
             path = edit(a.image, a.prompt, a.mode, a.out, a.strength, a.mask, a.mask_threshold, a.blend, a.reference,
-                        a.negative, a.guidance, a.steps, a.sampler, a.seed, a.scale)
+                        a.negative, a.guidance, a.steps, a.sampler, a.seed, a.scale, a.threshold)
             print(f'wrote {path}')
         else:
             # progress bars for people, not logs
@@ -325,7 +327,7 @@ def _mask(path, threshold: float | None, size: int) -> torch.Tensor:
 def edit(image: str, prompt: str, mode: str = 'img2img', out: str = 'edited.png', strength: float | None = None,
          mask: str | None = None, mask_threshold: float | None = None, blend: bool = False,
          reference: str | None = None, negative: str | None = None, guidance: float = 4., steps: int = 20,
-         sampler: str = 'dpmpp_2m', seed: int = 0, scale: int = 1) -> Path:
+         sampler: str = 'dpmpp_2m', seed: int = 0, scale: int = 1, threshold: float = 0.3) -> Path:
     "Edit the digit in the PNG `image` after `prompt` by img2img, inpainting or DiffEdit; write the result to `out`."
     from sdfound.data import save_image_grid
     from sdfound.txt2img import TextToImage, load_placed_vae
@@ -359,7 +361,7 @@ def edit(image: str, prompt: str, mode: str = 'img2img', out: str = 'edited.png'
     else:
         from sdfound.diffedit import diffedit
         if negative is not None: raise UsageError("--negative is not used by --mode diffedit")
-        y = diffedit(TextToImage.shipped(), x, prompt, reference, 0.5 if strength is None else strength, steps, w,
-                     seed=seed).images
+        y = diffedit(TextToImage.shipped(), x, prompt, reference, 0.6 if strength is None else strength, steps, w,
+                     threshold=threshold, seed=seed).images
     y = y[0].repeat_interleave(scale, 1).repeat_interleave(scale, 2)          # (1, 32 s, 32 s)
     return save_image_grid(y[None], o, nrow=1, pad=0)
