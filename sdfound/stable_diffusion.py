@@ -35,11 +35,11 @@ def tiny_tokenizer(folder, max_length: int = 77):
     folder.mkdir(parents=True, exist_ok=True)
     vocab = ['<|startoftext|>', '<|endoftext|>', *TINY_CHARS, *(c + '</w>' for c in TINY_CHARS)]
     (folder / 'vocab.json').write_text(json.dumps({t: i for i, t in enumerate(vocab)}))
-    (folder / 'merges.txt').write_text('#version: 0.2\n')                                 # no merges: one token a letter
+    (folder / 'merges.txt').write_text('#version: 0.2\n')                                # no merges: one token a letter
     return CLIPTokenizer(str(folder / 'vocab.json'), str(folder / 'merges.txt'), model_max_length=max_length)
 
 def tiny_components(folder, inpainting: bool = False, seed: int = 0, width: int = 32, scheduler=None) -> dict:
-    "Tiny randomly initialised Stable Diffusion parts (offline): U-Net, AutoencoderKL, CLIP text encoder, tokenizer, scheduler."
+    "Tiny randomly initialised SD parts, built offline: U-Net, AutoencoderKL, CLIP text encoder, tokenizer, scheduler."
     from diffusers import AutoencoderKL, DDIMScheduler, UNet2DConditionModel
     from transformers import CLIPTextConfig, CLIPTextModel
     torch.manual_seed(seed)
@@ -97,7 +97,8 @@ def sd_decode(vae, z) -> torch.Tensor:
 def sd_schedule(scheduler) -> NoiseSchedule:
     "The course `NoiseSchedule` of a diffusers scheduler, its `alphas_cumprod` taken as alpha_bar (float64)."
     ab = getattr(scheduler, 'alphas_cumprod', None)
-    if ab is None: raise ValueError(f"scheduler must be a diffusers scheduler with .alphas_cumprod, got {type(scheduler).__name__}")
+    if ab is None:
+        raise ValueError(f"scheduler must be a diffusers scheduler with .alphas_cumprod, got {type(scheduler).__name__}")
     ab = torch.as_tensor(ab).detach().cpu().double()                                         # (T,)
     sched = NoiseSchedule(1 - ab / torch.cat([ab.new_ones(1), ab[:-1]]))                   # betas that multiply to ab
     sched.alpha_bar = ab                                                                     # exactly the scheduler's
@@ -110,7 +111,7 @@ class UNetEps(nn.Module):
         self.unet = unet
     def forward(self, x, t, cond, image=None):
         inp = x if image is None else torch.cat([x, image.to(x)], dim=1)                    # (B, C [+ 1 + C], h, w)
-        dt = self.unet.dtype                                                                 # float16 weights: cast in, out
+        dt = self.unet.dtype                                                             # float16 weights: cast in, out
         return self.unet(inp.to(dt), t, encoder_hidden_states=cond.to(dt)).sample.to(x.dtype)   # (B, C, h, w)
 
 class UNetDenoiser(EpsDenoiser):
@@ -310,14 +311,14 @@ def _texts(prompts, negative, B: int) -> tuple:
 @torch.no_grad()
 def sd_img2img(sd: SDComponents, images, prompts, strength: float = 0.8, steps: int = 50, guidance: float = 7.5,
                negative=None, seed: int = 0, sampler: str | None = None, callback=None) -> torch.Tensor:
-    "Latents of `images` (B, 3, H, W) redrawn after `prompts`: lesson 21's img2img on the last k = int(steps * strength) levels."
+    "Latents of `images` (B, 3, H, W) redrawn after `prompts`: lesson 21's img2img on the last int(steps * strength) levels."
     sd.check_images(images)
     strength, sampler = check_number(strength, 'strength', 0, 1), _solver(sd, sampler)
     extra = sd.guidance_args(*_texts(prompts, negative, len(images)), guidance)
     sigmas, ts = scheduler_grid(sd.scheduler, steps)
     k = min(int(steps * strength), steps)                                              # diffusers' init_timestep
     g = torch.Generator().manual_seed(seed)
-    z0 = sd_encode(sd.vae, images, g)                                                  # a posterior sample, as the pipeline
+    z0 = sd_encode(sd.vae, images, g)                                              # a posterior sample, as the pipeline
     if k == 0: return z0
     sigmas, ts = sigmas[steps - k:], ts[steps - k:]                                    # (k + 1,), (k,)
     x = z0 + sigmas[0].item() * torch.randn(z0.shape, generator=g).to(z0.device)     # z0 noised to sigma_start
@@ -347,7 +348,7 @@ def sd_inpaint(sd: SDComponents, images, masks, prompts, steps: int = 50, guidan
     extra = sd.guidance_args(*_texts(prompts, negative, len(images)), guidance)
     sigmas, ts = scheduler_grid(sd.scheduler, steps)
     g = torch.Generator().manual_seed(seed)
-    zT = torch.randn(_shape(sd, len(images), *images.shape[2:]), generator=g)          # the noise first, as the pipeline
+    zT = torch.randn(_shape(sd, len(images), *images.shape[2:]), generator=g)         # the noise first, as the pipeline
     extra['image'] = sd_inpaint_inputs(sd, images, masks, g)                            # then the masked-image sample
     x = zT.to(sd.unet.device) * float(sd.scheduler.init_noise_sigma) / _c(sd.scheduler, sigmas[0].item())
     return _run(sd, sampler, x, sigmas, ts, extra, g, callback)
