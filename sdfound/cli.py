@@ -219,6 +219,9 @@ def _parser() -> argparse.ArgumentParser:
     g.add_argument('--n', type=int, default=16, help='number of images')
     g.add_argument('--seed', type=int, default=0)
     g.add_argument('--out', default='generated.png', help='output PNG path')
+    g.add_argument('--model', default=None,
+                   help='a local diffusers Stable Diffusion folder (model_index.json, unet, vae, text_encoder, '
+                        'tokenizer, scheduler) to use instead of the shipped MNIST model (lesson 26)')
     e = sub.add_parser('edit', help='edit a digit in a PNG: img2img, inpainting (mask PNG) or DiffEdit',
                        description='Edit the digit in a grey 32x32 (or 28x28) PNG after a prompt with the shipped '
                                    'models (lessons 21 and 23); the result is written as a PNG of the same size.')
@@ -253,7 +256,7 @@ def main(argv: list[str] | None = None) -> int:
             path = train(a.data, a.epochs, a.bs, a.lr, a.seed, a.schedule, a.n_steps, a.out)
             print(f'wrote {path} (+ .json, .md)')
         elif a.cmd == 'generate':
-            path = generate(a.prompt, a.negative, a.guidance, a.steps, a.n, a.seed, a.out, a.sampler)
+            path = generate(a.prompt, a.negative, a.guidance, a.steps, a.n, a.seed, a.out, a.sampler, model=a.model)
             print(f'wrote {path}')
         elif a.cmd == 'edit':
             path = edit(a.image, a.prompt, a.mode, a.out, a.strength, a.mask, a.mask_threshold, a.blend, a.reference,
@@ -271,8 +274,9 @@ def main(argv: list[str] | None = None) -> int:
 
 # %% ../nbs/16_cli.ipynb #7076c3a2
 def generate(prompt: str, negative: str | None = None, guidance: float = 4., steps: int = 20, n: int = 16,
-             seed: int = 0, out: str = 'generated.png', sampler: str = 'dpmpp_2m', nrow: int | None = None) -> Path:
-    "Draw `n` images for `prompt` with the shipped text-to-image model (lesson 20) into a PNG grid at `out`."
+             seed: int = 0, out: str = 'generated.png', sampler: str = 'dpmpp_2m', nrow: int | None = None,
+             model: str | None = None) -> Path:
+    "Draw `n` images for `prompt` with the shipped text-to-image model (or a diffusers folder `model`) into a PNG grid."
     import warnings
     from sdfound.data import image_grid, save_image_grid
     from sdfound.txt2img import TextToImage, SAMPLER_NAMES
@@ -281,6 +285,13 @@ def generate(prompt: str, negative: str | None = None, guidance: float = 4., ste
     steps, n = check_positive_int(steps, '--steps'), check_positive_int(n, '--n')
     if sampler not in SAMPLER_NAMES: raise UsageError(f"--sampler must be one of {list(SAMPLER_NAMES)}, got {sampler!r}")
     out = _out_path(out, '.png')
+    if model is not None:                                                # a Stable Diffusion folder (lesson 26)
+        from sdfound.stable_diffusion import SDComponents, sd_decode, sd_txt2img
+        sd = SDComponents.from_folder(model)
+        ims = sd_decode(sd.vae, sd_txt2img(sd, prompt, negative, w, steps, n, seed, sampler))   # (n, 3, H, W)
+        g = image_grid(ims, nrow or math.ceil(math.sqrt(n)))
+        f = math.ceil(MIN_PNG_WIDTH / g.shape[-1])
+        return save_image_grid(g.repeat_interleave(f, 1).repeat_interleave(f, 2)[None], out, nrow=1, pad=0)
     pipe = TextToImage.shipped()
     with warnings.catch_warnings(record=True) as caught:                # the tokenizer's warnings: one line each
         warnings.simplefilter('always')
