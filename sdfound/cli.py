@@ -301,7 +301,7 @@ def generate(prompt: str, negative: str | None = None, guidance: float = 4., ste
     f = math.ceil(MIN_PNG_WIDTH / g.shape[-1])
     return save_image_grid(g.repeat_interleave(f, 1).repeat_interleave(f, 2)[None], out, nrow=1, pad=0)
 
-# %% ../nbs/16_cli.ipynb #37bce50e
+# %% ../nbs/16_cli.ipynb #ac703fa9
 EDIT_MODES = ('img2img', 'inpaint', 'diffedit')
 
 def read_grey_png(path, name: str = 'INPUT', size: int = 32) -> torch.Tensor:
