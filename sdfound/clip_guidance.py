@@ -54,6 +54,7 @@ class CLIPGuidedDenoiser(nn.Module):
         if not isinstance(vae, VAE): raise ValueError(f"vae must be a sdfound.vae.VAE, got {type(vae).__name__}")
         _check_clip(clip)
         self.denoiser, self.vae, self.clip = denoiser, vae.eval(), clip.eval()
+        self.embed_dim = clip.args['embed_dim']                                  # width of the prompt embeddings
     @property
     def sigma_min(self): return self.denoiser.sigma_min
     @property
@@ -75,7 +76,7 @@ class CLIPGuidedDenoiser(nn.Module):
     def forward(self, z: torch.Tensor, sigma, clip_embeds: torch.Tensor, clip_scale: float = 0., **extra):
         check_shape(z, 'z', 4)
         s = check_number(clip_scale, 'clip_scale', 0, hi_open=True)             # finite, >= 0
-        check_shape(clip_embeds, 'clip_embeds', 2, d0=len(z), d1=self.clip.args['embed_dim'])
+        check_shape(clip_embeds, 'clip_embeds', 2, d0=len(z), d1=self.embed_dim)
         if s == 0: return self.denoiser(z, sigma, **extra)                       # no graph, the inner output as is
         den, g = self.grad(z, sigma, clip_embeds, **extra)
         sigma = torch.as_tensor(sigma, dtype=z.dtype, device=z.device)
