@@ -212,7 +212,7 @@ Load it with `sdfound.distill.load_student({steps})`; sample with
 * **Model**: `KarrasDenoiser({args})`, {params:,} parameters (the teacher's shape).
 * **Distillation**: round {round} of {rounds}: initialised from the {teacher_steps}-step {teacher}, trained {epochs} epochs
   ({iterations} iterations, batch size {bs}) on lesson 20's {n_train:,} training latents noised to the student's levels
-  (every {stride}th level of the {n_base}-level Karras grid, then 0), the target the x0 that lands one DDIM step where two
+  (one level in {stride} of the {n_base}-level Karras grid, then 0), the target the x0 that lands one DDIM step where two
   teacher steps land; EDM's loss weight (1 + 1/sigma^2 on x0, a smooth truncated SNR); AdamW (weight decay {wd}),
   one-cycle learning rate peaking at {lr}; seed {seed}; CPU, float32, {time:.0f} s on {threads} thread(s) of a shared
   2-core CPU (torch {torch_version}).
