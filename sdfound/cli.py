@@ -215,13 +215,18 @@ def _parser() -> argparse.ArgumentParser:
     g.add_argument('--negative', default=None, help='a negative prompt: what to steer away from, e.g. "thin"')
     g.add_argument('--guidance', type=float, default=4., help='classifier-free guidance scale w (default 4; 0 = none)')
     g.add_argument('--steps', type=int, default=20, help='sampler steps (default 20; 2 network calls each)')
-    g.add_argument('--sampler', default='dpmpp_2m', help='dpmpp_2m (default), ddim, euler, heun, ...')
+    g.add_argument('--sampler', default=None, help='dpmpp_2m (default), ddim, euler, heun, ...')
     g.add_argument('--n', type=int, default=16, help='number of images')
     g.add_argument('--seed', type=int, default=0)
     g.add_argument('--out', default='generated.png', help='output PNG path')
     g.add_argument('--model', default=None,
                    help='a local diffusers Stable Diffusion folder (model_index.json, unet, vae, text_encoder, '
                         'tokenizer, scheduler) to use instead of the shipped MNIST model (lesson 26)')
+    ds = g.add_mutually_exclusive_group()
+    ds.add_argument('--student', dest='student', action='store_true', default=None,
+                    help='use the distilled student of lesson 25 for --steps (1, 2, 4, 8, 16 or 32; guidance 4 built '
+                         'in); by default it is used when --steps is one of those and no --negative or --sampler is given')
+    ds.add_argument('--teacher', dest='student', action='store_false', help='never use a distilled student')
     e = sub.add_parser('edit', help='edit a digit in a PNG: img2img, inpainting (mask PNG) or DiffEdit',
                        description='Edit the digit in a grey 32x32 (or 28x28) PNG after a prompt with the shipped '
                                    'models (lessons 21 and 23); the result is written as a PNG of the same size.')
@@ -256,7 +261,8 @@ def main(argv: list[str] | None = None) -> int:
             path = train(a.data, a.epochs, a.bs, a.lr, a.seed, a.schedule, a.n_steps, a.out)
             print(f'wrote {path} (+ .json, .md)')
         elif a.cmd == 'generate':
-            path = generate(a.prompt, a.negative, a.guidance, a.steps, a.n, a.seed, a.out, a.sampler, model=a.model)
+            path = generate(a.prompt, a.negative, a.guidance, a.steps, a.n, a.seed, a.out, a.sampler, model=a.model,
+                            student=a.student)
             print(f'wrote {path}')
         elif a.cmd == 'edit':
             path = edit(a.image, a.prompt, a.mode, a.out, a.strength, a.mask, a.mask_threshold, a.blend, a.reference,
@@ -274,8 +280,8 @@ def main(argv: list[str] | None = None) -> int:
 
 # %% ../nbs/16_cli.ipynb #7076c3a2
 def generate(prompt: str, negative: str | None = None, guidance: float = 4., steps: int = 20, n: int = 16,
-             seed: int = 0, out: str = 'generated.png', sampler: str = 'dpmpp_2m', nrow: int | None = None,
-             model: str | None = None) -> Path:
+             seed: int = 0, out: str = 'generated.png', sampler: str | None = None, nrow: int | None = None,
+             model: str | None = None, student: bool | None = None) -> Path:
     "Draw `n` images for `prompt` with the shipped text-to-image model (or a diffusers folder `model`) into a PNG grid."
     import warnings
     from sdfound.data import image_grid, save_image_grid
@@ -283,8 +289,19 @@ def generate(prompt: str, negative: str | None = None, guidance: float = 4., ste
     if not isinstance(prompt, str): raise UsageError(f"prompt must be a string, got {prompt!r}")
     w = check_number(guidance, '--guidance', 0, hi_open=True)   # finite, >= 0
     steps, n = check_positive_int(steps, '--steps'), check_positive_int(n, '--n')
-    if sampler not in SAMPLER_NAMES: raise UsageError(f"--sampler must be one of {list(SAMPLER_NAMES)}, got {sampler!r}")
+    if sampler is not None and sampler not in SAMPLER_NAMES:
+        raise UsageError(f"--sampler must be one of {list(SAMPLER_NAMES)}, got {sampler!r}")
     out = _out_path(out, '.png')
+    fits = False
+    if model is None and student is not False:                          # a distilled student (lesson 25)?
+        from sdfound.distill import DISTILL_RECIPE, student_steps
+        counts, w_s = student_steps(), DISTILL_RECIPE['guidance']
+        fits = steps in counts and negative is None and w == w_s and sampler in (None, 'ddim')
+        if student and not fits:
+            raise UsageError(f"--student: the distilled students take --steps in {counts}, guidance {w_s:g} (built in), "
+                             f"DDIM and no --negative; got --steps {steps}, --guidance {w:g}"
+                             + (', a --negative' if negative is not None else '') + (f', --sampler {sampler}' if sampler not in (None, 'ddim') else ''))
+    sampler = sampler or 'dpmpp_2m'
     if model is not None:                                                # a Stable Diffusion folder (lesson 26)
         from sdfound.stable_diffusion import SDComponents, sd_decode, sd_txt2img
         sd = SDComponents.from_folder(model)
@@ -295,7 +312,12 @@ def generate(prompt: str, negative: str | None = None, guidance: float = 4., ste
     pipe = TextToImage.shipped()
     with warnings.catch_warnings(record=True) as caught:                # the tokenizer's warnings: one line each
         warnings.simplefilter('always')
-        ims = pipe(prompt, negative, w, steps, sampler, n_per_prompt=n, seed=seed)   # (n, 1, 32, 32) in [0, 1]
+        if fits:
+            from sdfound.distill import DistilledPipe, load_student
+            print(f'sdfound: the {steps}-step distilled student of lesson 25 (guidance {w:g} built in; --teacher for '
+                  'the guided teacher)')
+            ims = DistilledPipe(pipe, load_student(steps))(prompt, None, w, steps, 'ddim', n, seed)
+        else: ims = pipe(prompt, negative, w, steps, sampler, n_per_prompt=n, seed=seed)   # (n, 1, 32, 32) in [0, 1]
     for c in caught: print(f'sdfound: warning: {c.message}', file=sys.stderr)
     g = image_grid(ims, nrow or math.ceil(math.sqrt(n)))                  # (C, H', W'), 1-pixel gaps
     f = math.ceil(MIN_PNG_WIDTH / g.shape[-1])
