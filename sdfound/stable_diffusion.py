@@ -15,7 +15,7 @@ from .core import check_number, check_positive_int, check_shape
 from .ddpm import NoiseSchedule
 from .samplers import EpsDenoiser
 from .guidance import CFGDenoiser
-from .img2img import SOLVERS
+from .img2img import SOLVERS, _texts
 from .clip_guidance import CLIPGuidedDenoiser, spherical_dist
 from .txt2img import prompt_list
 from .checkpoint import atomic_write
@@ -310,11 +310,6 @@ def sd_txt2img(sd: SDComponents, prompts, negative=None, guidance: float = 7.5, 
     return _run(sd, sampler, x, sigmas, ts, extra, g, callback)
 
 # %% ../nbs/26_stable_diffusion.ipynb #d8f35ea2
-def _texts(prompts, negative, B: int) -> tuple:
-    "Prompts and negative prompts (or None), each one or one per image, as lists of `B`."
-    return (prompt_list(prompts, 'prompts', B, 'image'),
-            None if negative is None else prompt_list(negative, 'negative', B, 'image'))
-
 @torch.no_grad()
 def sd_img2img(sd: SDComponents, images, prompts, strength: float = 0.8, steps: int = 50, guidance: float = 7.5,
                negative=None, seed: int = 0, sampler: str | None = None, callback=None) -> torch.Tensor:
