@@ -210,6 +210,8 @@ Load it with `sdfound.distill.load_student({steps})`; sample with
 * **Files**: `{name}.safetensors` (weights, {dtype}, {kb:.0f} KB), `{name}.json` (constructor arguments, recipe, loss
   history, the step count and guidance it was distilled for), `{name}.md` (this card).
 * **Model**: `KarrasDenoiser({args})`, {params:,} parameters (the teacher's shape).
+* **Data**: MNIST `load_mnist('test')`: the latents of images 0-7,999 placed as in lesson 18a, with their captions; images
+  8,000-9,999 are held out (the held-out loss and `bench/distill.py`'s real reference).
 * **Distillation**: round {round} of {rounds}: initialised from the {teacher_steps}-step {teacher}, trained {epochs} epochs
   ({iterations} iterations, batch size {bs}) on lesson 20's {n_train:,} training latents noised to the student's levels
   (one level in {stride} of the {n_base}-level Karras grid, then 0), the target the x0 that lands one DDIM step where two
